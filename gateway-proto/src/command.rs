@@ -136,6 +136,24 @@ pub trait Command: Serialize {
 ///
 /// The error of [`Command::validate`]; [`CommandError::TooLarge`] over the size limit;
 /// [`CommandError::Serialize`] if serde_json fails.
+///
+/// # Example
+///
+/// ```
+/// use gateway_proto::command::{to_frame, CommandError, RequestGuildMembers};
+/// use gateway_proto::id::Id;
+///
+/// let guild = Id::new(820627323903672320);
+/// let request = RequestGuildMembers::all(guild).with_nonce("req-1");
+/// assert_eq!(
+///     to_frame(&request)?,
+///     r#"{"op":8,"d":{"guild_id":"820627323903672320","query":"","limit":0,"nonce":"req-1"}}"#
+/// );
+///
+/// let too_long = RequestGuildMembers::all(guild).with_nonce("x".repeat(33));
+/// assert_eq!(to_frame(&too_long), Err(CommandError::NonceTooLong { len: 33 }));
+/// # Ok::<(), CommandError>(())
+/// ```
 pub fn to_frame<C: Command>(command: &C) -> Result<String, CommandError> {
     #[derive(Serialize)]
     struct Frame<'a, C> {

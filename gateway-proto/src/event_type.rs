@@ -417,6 +417,16 @@ impl EventTypeFlags {
     /// [`Self::UNKNOWN`] (an unknown name's gating cannot be known), the ungated dispatches,
     /// those gated by any of `intents`, and GUILD_MEMBER_UPDATE, which Discord sends for the
     /// bot's own member even without GUILD_MEMBERS (protocol.md §10 caveats).
+    ///
+    /// ```
+    /// use gateway_proto::event_type::{EventType, EventTypeFlags};
+    /// use gateway_proto::intents::Intents;
+    ///
+    /// let wanted = EventTypeFlags::for_intents(Intents::GUILDS | Intents::GUILD_MESSAGES);
+    /// assert!(wanted.contains(EventType::from_name("MESSAGE_CREATE").flag()));
+    /// assert!(wanted.contains(EventTypeFlags::READY | EventTypeFlags::GATEWAY_HELLO));
+    /// assert!(!wanted.contains(EventTypeFlags::PRESENCE_UPDATE));
+    /// ```
     pub const fn for_intents(intents: Intents) -> Self {
         Self::LIFECYCLE
             .union(Self::UNKNOWN)

@@ -67,6 +67,13 @@ impl Id {
     ///
     /// `num_shards` 0 is treated as 1 (everything on shard 0) instead of dividing by zero; a
     /// validated shard count is the caller's business.
+    ///
+    /// ```
+    /// use gateway_proto::id::Id;
+    ///
+    /// // protocol.md §8's example.
+    /// assert_eq!(Id::new(41771983444115456).shard_for(16), 11);
+    /// ```
     pub const fn shard_for(self, num_shards: u32) -> u32 {
         let num_shards = if num_shards == 0 { 1 } else { num_shards };
         // The remainder is below `num_shards`, so it fits in a u32.

@@ -136,6 +136,17 @@ const ALIASES: &[(&str, Intents)] = &[
 /// (`guilds, GUILD_MESSAGES`): case-insensitive, whitespace around names ignored, empty items
 /// skipped, so the empty string is no intents. Each item may also be a decimal number.
 /// Undocumented bits and unknown names are errors; every unknown name is reported.
+///
+/// ```
+/// use gateway_proto::intents::Intents;
+///
+/// let intents: Intents = "guilds, GUILD_MESSAGES,MESSAGE_CONTENT".parse()?;
+/// assert_eq!(intents.bits(), 33281);
+/// assert_eq!(intents.to_string(), "GUILDS,GUILD_MESSAGES,MESSAGE_CONTENT");
+/// assert_eq!("33281".parse::<Intents>()?, intents);
+/// assert!(intents.is_privileged());
+/// # Ok::<(), gateway_proto::intents::ParseIntentsError>(())
+/// ```
 impl FromStr for Intents {
     type Err = ParseIntentsError;
 
