@@ -1,9 +1,48 @@
 //! The Discord gateway protocol as a pure state machine.
+//!
+//! `gateway-proto` consumes websocket messages and clock ticks and emits frames to send,
+//! connections to open and events to deliver. It does no I/O, reads no clock, holds no
+//! global randomness and has no async runtime, so it runs the same under tokio,
+//! async-std, smol, a hand-written loop or a test's virtual clock.
+//!
+//! The entry point is [`ShardMachine`]: its documentation lists the inputs, the
+//! outputs and the order to drain them in. The adapters `gateway-tokio` and
+//! `gateway-async-std` are thin loops around it.
+//!
+//! Where a rule comes from, the docs cite the section of the project's protocol fact
+//! sheet (`protocol.md`), which restates Discord's gateway documentation.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+pub mod backoff;
+pub mod close_code;
 pub mod command;
+pub mod config;
+pub mod envelope;
+pub mod error;
+pub mod event;
 pub mod event_type;
+pub mod heartbeat;
 pub mod id;
 pub mod inflate;
 pub mod intents;
+pub mod machine;
 pub mod opcode;
+pub mod ratelimit;
+pub mod session;
+pub mod stats;
+pub mod timers;
+
+pub use close_code::{CloseAction, CloseCode};
+pub use command::Command;
+pub use config::{Compression, Config, ConfigBuilder, ConfigError, ShardId, Token};
+pub use error::{ReceiveError, SendError};
+pub use event::{CloseCause, Closed, Dispatch, Event, Initiator, Next, Payload};
+pub use event_type::{EventType, EventTypeFlags};
+pub use id::Id;
+pub use intents::Intents;
+pub use machine::{CloseFrame, Message, Output, ShardMachine, State};
+pub use opcode::OpCode;
+pub use session::Session;
+pub use stats::Statistics;
+pub use timers::Timer;
