@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod envelope;
 pub mod event_type;
 pub mod id;
 pub mod inflate;
