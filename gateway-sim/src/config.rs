@@ -119,13 +119,14 @@ impl Default for SimConfig {
 }
 
 impl SimConfig {
-    /// Settings for fast tests: 200 ms heartbeats with 300 ms grace, a 100 ms identify window and
-    /// no automatic close after op 7.
+    /// Settings for tests: 5 s heartbeats with 5 s grace (tests of heartbeat timing shorten
+    /// them), no identify window (tests of identify buckets set one) and no automatic close after
+    /// op 7.
     pub fn fast() -> Self {
         Self {
-            heartbeat_interval: Duration::from_millis(200),
-            heartbeat_grace: Duration::from_millis(300),
-            identify_window: Duration::from_millis(100),
+            heartbeat_interval: Duration::from_secs(5),
+            heartbeat_grace: Duration::from_secs(5),
+            identify_window: Duration::ZERO,
             reconnect_close_after: None,
             ..Self::default()
         }
