@@ -37,13 +37,6 @@ fn member_user_id(member: &Value) -> Option<u64> {
         .and_then(snowflake)
 }
 
-/// A deterministic, non-offline presence for a member (the world keeps no live presence state).
-fn presence_of(user_id: u64) -> Value {
-    let status = ["online", "idle", "dnd"][(user_id % 3) as usize];
-    json!({"user": {"id": user_id.to_string()}, "status": status, "activities": [],
-           "client_status": {"desktop": status}})
-}
-
 fn name_matches(member: &Value, prefix: &str) -> bool {
     let prefix = prefix.to_lowercase();
     let starts = |v: Option<&Value>| {
@@ -122,7 +115,8 @@ pub(crate) fn request_members(
             (found, Some(missing))
         }
     };
-    let presences = req.presences && intents & GUILD_PRESENCES != 0;
+    let presences = (req.presences && intents & GUILD_PRESENCES != 0)
+        .then(|| st.traffic.presences(req.guild_id));
     let chunk_count = selected.len().div_ceil(CHUNK_SIZE).max(1);
     let mut out = Vec::with_capacity(chunk_count);
     for index in 0..chunk_count {
@@ -134,12 +128,14 @@ pub(crate) fn request_members(
             .collect();
         let mut d = json!({"guild_id": req.guild_id.to_string(), "chunk_index": index,
                            "chunk_count": chunk_count});
-        if presences {
-            d["presences"] = chunk
+        if let Some(all) = &presences {
+            // The presences of this chunk's members that are not offline.
+            let ids: Vec<u64> = chunk.iter().filter_map(member_user_id).collect();
+            let user_id = |p: &&Value| p.get("user").and_then(|u| u.get("id")).and_then(snowflake);
+            let mine = all
                 .iter()
-                .filter_map(member_user_id)
-                .map(presence_of)
-                .collect();
+                .filter(|p| user_id(p).is_some_and(|id| ids.contains(&id)));
+            d["presences"] = mine.cloned().collect();
         }
         d["members"] = Value::Array(chunk);
         if let Some(missing) = &not_found {

@@ -34,8 +34,7 @@ mod commands;
 mod compress;
 mod config;
 mod conn;
-#[path = "corpus_stub.rs"]
-mod corpus;
+pub mod corpus;
 mod limits;
 mod log;
 pub mod protocol;

@@ -287,7 +287,7 @@ impl State {
         let bot = self.traffic.bot_user_id();
         let mut n = 0;
         for (sid, shard, intents) in self.receiving_sessions(cfg.session_lifetime, now) {
-            if ev.delivers_to(shard, intents) {
+            if ev.delivers_to(shard, intents, bot) {
                 let d = ev.payload_for(intents, bot);
                 self.dispatch(&sid, ev.t(), d, cfg.replay_capacity);
                 n += 1;

@@ -49,20 +49,13 @@ impl Traffic {
     }
 
     pub(crate) fn guilds_for_shard(&self, shard: [u32; 2]) -> Vec<u64> {
-        self.world
-            .guild_ids_for_shard(u64::from(shard[0]), u64::from(shard[1]))
-            .into_iter()
-            .collect()
+        self.world.guild_ids_for_shard(shard[0], shard[1])
     }
 
     pub(crate) fn guild_create(&self, guild_id: u64, large_threshold: u64, intents: u64) -> Value {
         self.world.guild_create(
             guild_id,
-            &GuildCreateOptions {
-                large_threshold,
-                presences_intent: intents & corpus::intents::GUILD_PRESENCES != 0,
-                members_intent: intents & corpus::intents::GUILD_MEMBERS != 0,
-            },
+            &GuildCreateOptions::for_intents(intents, large_threshold),
         )
     }
 
@@ -72,6 +65,11 @@ impl Traffic {
 
     pub(crate) fn channels(&self, guild_id: u64) -> Vec<Value> {
         self.world.channels(guild_id).into_iter().collect()
+    }
+
+    /// Presences of the guild's non-offline members.
+    pub(crate) fn presences(&self, guild_id: u64) -> Vec<Value> {
+        self.world.presences(guild_id)
     }
 
     pub(crate) fn next_event(&mut self) -> Generated {
@@ -85,8 +83,8 @@ impl Generated {
     }
 
     /// Whether a session on `shard` with `intents` receives this event (routing and intents).
-    pub(crate) fn delivers_to(&self, shard: [u32; 2], intents: u64) -> bool {
-        corpus::deliver_to(&self.0, u64::from(shard[0]), u64::from(shard[1]), intents)
+    pub(crate) fn delivers_to(&self, shard: [u32; 2], intents: u64, bot_user_id: u64) -> bool {
+        corpus::deliver_to_bot(&self.0, shard[0], shard[1], intents, bot_user_id)
     }
 
     /// The payload as a session with `intents` sees it (MESSAGE_CONTENT rule applied).
