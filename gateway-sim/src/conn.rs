@@ -200,21 +200,10 @@ where
             Some(Ok(Message::Close(frame))) => {
                 let code = frame.as_ref().map(|f| u16::from(f.code));
                 let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                self.shared.log.push(
-                    self.id,
-                    Event::Closed {
-                        code,
-                        reason,
-                        by: Closer::Client,
-                    },
-                );
+                let end = self.ended(code, reason, Closer::Client);
                 // tungstenite queued the close reply; flushing sends it.
                 let _ = self.ws.flush().await;
-                Err(if matches!(code, Some(close::NORMAL | close::GOING_AWAY)) {
-                    End::Invalidate
-                } else {
-                    End::Keep
-                })
+                Err(end)
             }
             Some(Ok(_)) => Ok(()),
             Some(Err(WsError::Capacity(e))) => {
@@ -227,15 +216,26 @@ where
     }
 
     fn dropped(&mut self, reason: &str) -> Flow {
-        self.shared.log.push(
-            self.id,
-            Event::Closed {
-                code: None,
-                reason: reason.to_owned(),
-                by: Closer::ClientDropped,
-            },
-        );
-        Err(End::Keep)
+        Err(self.ended(None, reason.to_owned(), Closer::ClientDropped))
+    }
+
+    /// Records the end of the connection and takes it out of the live set at once, so that the
+    /// log and [`crate::Simulator::connections`] agree as soon as the close is decided. A client
+    /// close with 1000/1001 invalidates the session (§5.4); every other end keeps it resumable.
+    fn ended(&mut self, code: Option<u16>, reason: String, by: Closer) -> End {
+        let invalidate =
+            by == Closer::Client && matches!(code, Some(close::NORMAL | close::GOING_AWAY));
+        self.shared
+            .lock()
+            .unregister_conn(self.id, invalidate, Instant::now());
+        self.shared
+            .log
+            .push(self.id, Event::Closed { code, reason, by });
+        if invalidate {
+            End::Invalidate
+        } else {
+            End::Keep
+        }
     }
 
     /// The gateway's rules for one data frame, in the order the checks apply.
@@ -549,17 +549,11 @@ where
                 log.push(self.id, Event::Fault(format!("close with {code}")));
                 self.close(code, &reason).await
             }
-            Control::Drop => {
-                log.push(
-                    self.id,
-                    Event::Closed {
-                        code: None,
-                        reason: "dropped by the simulator".to_owned(),
-                        by: Closer::ServerDropped,
-                    },
-                );
-                Err(End::Keep)
-            }
+            Control::Drop => Err(self.ended(
+                None,
+                "dropped by the simulator".to_owned(),
+                Closer::ServerDropped,
+            )),
             Control::WithholdAcks(on) => {
                 log.push(self.id, Event::Fault(format!("withhold acks: {on}")));
                 self.withhold_acks = on;
@@ -722,14 +716,7 @@ where
     /// Sends a close frame, waits briefly for the client's reply and ends the connection. The
     /// session stays resumable.
     async fn close(&mut self, code: u16, reason: &str) -> Flow {
-        self.shared.log.push(
-            self.id,
-            Event::Closed {
-                code: Some(code),
-                reason: reason.to_owned(),
-                by: Closer::Server,
-            },
-        );
+        let end = self.ended(Some(code), reason.to_owned(), Closer::Server);
         let frame = CloseFrame {
             code: CloseCode::from(code),
             reason: reason.into(),
@@ -740,7 +727,7 @@ where
             })
             .await;
         }
-        Err(End::Keep)
+        Err(end)
     }
 }
 
