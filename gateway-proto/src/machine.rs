@@ -196,6 +196,7 @@ impl ShardMachine {
             Compression::None => None,
             Compression::ZlibStream => Some(ZlibStream::new(config.max_message_size)),
         };
+        let limiter = CommandRatelimiter::new(config.ratelimit_window);
         let mut machine = Self {
             id,
             session: config.session.clone(),
@@ -204,7 +205,7 @@ impl ShardMachine {
             state: State::BackingOff,
             timers: Timers::default(),
             heartbeater: None,
-            limiter: CommandRatelimiter::new(),
+            limiter,
             queue: VecDeque::new(),
             outputs: VecDeque::new(),
             inflater,
@@ -313,7 +314,7 @@ impl ShardMachine {
             return;
         }
         self.state = State::AwaitingHello;
-        self.limiter = CommandRatelimiter::new();
+        self.limiter = CommandRatelimiter::new(self.config.ratelimit_window);
         if let Some(inflater) = &mut self.inflater {
             inflater.reset();
         }
