@@ -19,6 +19,12 @@ pub const FRAMES_PER_WINDOW: usize = 120;
 /// The rolling window.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
+/// Extra time a sent frame keeps its slot beyond the window. The gateway counts frames when
+/// it receives them, and a burst can reach it later than it left: without a margin, a slot
+/// freed exactly one window after an early frame of a burst can put the gateway's count at
+/// 121 and close the connection with 4008.
+pub const SEND_MARGIN: Duration = Duration::from_secs(1);
+
 /// Heartbeat interval assumed before Hello tells the real one (Discord's usual value).
 const DEFAULT_INTERVAL: Duration = Duration::from_millis(41_250);
 
@@ -38,8 +44,8 @@ pub struct RatelimiterState {
 pub(crate) struct CommandRatelimiter {
     sent: VecDeque<Instant>,
     reserved: usize,
-    /// The rolling window: [`WINDOW`] unless the config says otherwise (a simulator with a
-    /// shorter window).
+    /// The rolling window as this side counts it: the gateway's (60 s unless the config
+    /// says otherwise) plus [`SEND_MARGIN`].
     window: Duration,
 }
 
@@ -48,7 +54,7 @@ impl CommandRatelimiter {
         let mut limiter = Self {
             sent: VecDeque::new(),
             reserved: 0,
-            window,
+            window: window + SEND_MARGIN,
         };
         limiter.set_interval(DEFAULT_INTERVAL);
         limiter
@@ -145,12 +151,16 @@ mod tests {
         let window = Duration::from_secs(2);
         let mut limiter = CommandRatelimiter::new(window);
         limiter.set_interval(Duration::from_secs(1));
-        // 2 s / 1 s heartbeats + 1 requested: 3 frames kept for heartbeats.
-        assert_eq!(limiter.state(start).max, FRAMES_PER_WINDOW - 3);
+        // (2 s + 1 s margin) / 1 s heartbeats + 1 requested: 4 frames kept for heartbeats.
+        assert_eq!(limiter.state(start).max, FRAMES_PER_WINDOW - 4);
         while limiter.can_send_command(start) {
             limiter.record(start);
         }
-        assert_eq!(limiter.next_command_slot(start), start + window);
-        assert!(limiter.can_send_command(start + window));
+        assert_eq!(
+            limiter.next_command_slot(start),
+            start + window + SEND_MARGIN
+        );
+        assert!(!limiter.can_send_command(start + window));
+        assert!(limiter.can_send_command(start + window + SEND_MARGIN));
     }
 }
