@@ -20,9 +20,7 @@ use crate::{
 };
 use async_tungstenite::tungstenite::{self, protocol::frame::coding::CloseCode, Message as Ws};
 use futures_util::{SinkExt, StreamExt};
-use gateway_proto::{
-    CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State,
-};
+use gateway_proto::{CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State};
 use std::{
     collections::VecDeque,
     future::{poll_fn, Future},
@@ -77,6 +75,7 @@ enum SocketEvent {
 /// One thing the loop waited for.
 enum Wake {
     Deadline,
+    Close,
     ShardDropped,
     Socket(SocketEvent),
     /// Boxed: a socket is large and this enum is built on every wake.
@@ -106,6 +105,8 @@ impl Driver {
             if self.machine.state() == State::Closed {
                 io.connecting = None;
                 io.permit = None;
+                // Sends fail from now on instead of waiting in a queue nobody drains.
+                self.commands.close();
                 self.stopped.send_replace(true);
                 if io.pending.is_empty() {
                     return;
@@ -123,15 +124,17 @@ impl Driver {
             let take_commands = commands_open
                 && self.machine.state() != State::Closed
                 && self.machine.queued_commands() < capacity;
-            let (socket, outgoing, unflushed) = (&mut io.socket, &mut io.outgoing, &mut io.unflushed);
+            let (socket, outgoing, unflushed) =
+                (&mut io.socket, &mut io.outgoing, &mut io.unflushed);
             let (connecting, permit) = (&mut io.connecting, &mut io.permit);
             let wake = tokio::select! {
                 biased;
                 () = self.events.closed() => Wake::ShardDropped,
                 () = &mut sleep, if deadline.is_some() => Wake::Deadline,
                 changed = self.close.changed(), if close_open => {
+                    // `changed` marked the request seen: apply it now, not at the top.
                     close_open = changed.is_ok();
-                    continue;
+                    Wake::Close
                 }
                 room = self.events.reserve(), if !io.pending.is_empty() => {
                     match (room, io.pending.pop_front()) {
@@ -156,6 +159,12 @@ impl Driver {
         let now = now();
         match wake {
             Wake::Deadline => self.machine.handle_timeout(now),
+            Wake::Close => {
+                let frame = self.close.borrow_and_update().clone();
+                if let Some(frame) = frame {
+                    self.machine.close(now, frame);
+                }
+            }
             Wake::ShardDropped => {
                 // Nobody reads any more: keep the session resumable and stop.
                 io.pending.clear();
@@ -195,7 +204,9 @@ impl Driver {
 
     fn on_message(&mut self, io: &mut Io, now: Instant, message: Ws) {
         match message {
-            Ws::Text(text) => self.machine.handle_message(now, Message::Text(text.as_str())),
+            Ws::Text(text) => self
+                .machine
+                .handle_message(now, Message::Text(text.as_str())),
             Ws::Binary(bytes) => self.machine.handle_message(now, Message::Binary(&bytes)),
             Ws::Close(frame) => {
                 let frame = frame.map(|frame| {
@@ -204,7 +215,7 @@ impl Driver {
                 self.machine.handle_close(now, frame);
                 if let Some(socket) = io.socket.take() {
                     // Reading on lets tungstenite answer the close frame and see the end.
-                    tokio::spawn(finish(socket, VecDeque::new(), None));
+                    tokio::spawn(finish(socket));
                 }
                 io.outgoing.clear();
             }
@@ -240,17 +251,19 @@ impl Driver {
                     }
                 }
                 Output::Close(frame) => {
-                    let Some(socket) = io.socket.take() else {
+                    let Some(mut socket) = io.socket.take() else {
                         continue;
                     };
                     io.unflushed = false;
                     let outgoing = std::mem::take(&mut io.outgoing);
-                    let closing = finish(socket, outgoing, Some(frame));
+                    // The close frame leaves before any new connection opens, so the gateway
+                    // sees this session's connections in order.
+                    send_close(&mut socket, outgoing, frame).await;
                     if self.machine.state() == State::Closed {
-                        // The last connection: close() returns once its close frame is out.
-                        closing.await;
+                        // The last connection: close() returns once the gateway answered.
+                        finish(socket).await;
                     } else {
-                        tokio::spawn(closing);
+                        tokio::spawn(finish(socket));
                     }
                 }
                 Output::RequestIdentify => {
@@ -340,26 +353,30 @@ async fn socket_io(
     .await
 }
 
-/// Ends a connection the machine is done with: writes what was queued and the close frame
-/// (if any), then reads until the peer's close, within [`CLOSE_TIMEOUT`].
-async fn finish(mut socket: Socket, outgoing: VecDeque<Ws>, frame: Option<CloseFrame>) {
-    let close = async {
+/// Writes what was queued before the close, then the close frame, within [`CLOSE_TIMEOUT`].
+async fn send_close(socket: &mut Socket, outgoing: VecDeque<Ws>, frame: CloseFrame) {
+    let frame = tungstenite::protocol::CloseFrame {
+        code: CloseCode::from(frame.code),
+        reason: frame.reason.into_owned().into(),
+    };
+    let send = async {
         for message in outgoing {
             socket.feed(message).await?;
         }
-        if let Some(frame) = frame {
-            let frame = tungstenite::protocol::CloseFrame {
-                code: CloseCode::from(frame.code),
-                reason: frame.reason.into_owned().into(),
-            };
-            socket.send(Ws::Close(Some(frame))).await?;
-        }
-        while socket.next().await.transpose()?.is_some() {}
-        Ok::<(), tungstenite::Error>(())
+        socket.send(Ws::Close(Some(frame))).await
     };
-    if let Ok(Err(error)) = tokio::time::timeout(CLOSE_TIMEOUT, close).await {
-        tracing::trace!(%error, "closing connection");
+    if let Ok(Err(error)) = tokio::time::timeout(CLOSE_TIMEOUT, send).await {
+        tracing::debug!(%error, "sending the close frame");
     }
+}
+
+/// Reads a connection the machine is done with until it ends (tungstenite answers a close
+/// frame and sees the peer's), within [`CLOSE_TIMEOUT`].
+async fn finish(mut socket: Socket) {
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        while let Some(Ok(_)) = socket.next().await {}
+    })
+    .await;
 }
 
 /// Awaits the future in `slot`; never resolves while the slot is empty.

@@ -44,8 +44,8 @@ pub use shard::{
 pub use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub use gateway_proto::{
     self as proto, command, heartbeat::Latency, queue::SessionStartLimit,
-    ratelimit::RatelimiterState, CloseCause, CloseCode, CloseFrame, Closed, Command,
-    Compression, Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
+    ratelimit::RatelimiterState, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
+    Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
     IdentifyScheduler, Initiator, Intents, Next, Payload, ReceiveError, SendError, Session,
     ShardId, State, Statistics,
 };

@@ -102,9 +102,9 @@ async fn open(url: String, connector: Connector) -> Result<Socket, Error> {
     let tls = match (secure, connector.tls) {
         (false, _) => None,
         (true, Some(config)) => Some(config),
-        (true, None) => {
-            Some(default_tls_config().map_err(|error| Error::with_source(ErrorKind::Connect, error))?)
-        }
+        (true, None) => Some(
+            default_tls_config().map_err(|error| Error::with_source(ErrorKind::Connect, error))?,
+        ),
     };
     let tcp = TcpStream::connect((host.as_str(), port))
         .await

@@ -16,8 +16,8 @@ use crate::{
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use futures_util::Stream;
 use gateway_proto::{
-    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, user_frame, Closed,
-    CloseFrame, Command, Config, Event, EventTypeFlags, Intents, SendError, Session, ShardId,
+    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, user_frame, CloseFrame,
+    Closed, Command, Config, Event, EventTypeFlags, Intents, SendError, Session, ShardId,
     ShardMachine, State, Statistics,
 };
 use rustls::ClientConfig;
