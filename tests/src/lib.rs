@@ -307,6 +307,7 @@ macro_rules! scenarios {
             user_close_ends_the_shard,
             next_event_is_cancel_safe,
             identify_queue_paces_shards_by_bucket,
+            dropping_a_shard_closes_its_connection_resumably,
         );
     };
     (@tests $adapter:ty; $($name:ident),+ $(,)?) => {

@@ -702,3 +702,19 @@ pub async fn identify_queue_paces_shards_by_bucket<A: Adapter>() {
     let span = identified[5].0.saturating_duration_since(identified[0].0);
     assert!(span >= window * 2, "three windows: {span:?}");
 }
+
+/// Dropping a shard closes its connection with a resumable code: nothing is left running, and
+/// the session could still be resumed elsewhere.
+pub async fn dropping_a_shard_closes_its_connection_resumably<A: Adapter>() {
+    let sim = simulator(|_| {}).await;
+    let config = client(&sim, Compression::ZlibStream)
+        .build()
+        .expect("config");
+    let mut reader = Reader::new(A::shard(ShardId::ONE, config, &open_queue::<A>()));
+    let session = reader.ready().await;
+    drop(reader);
+    let conn = connection(&sim, 1).await;
+    assert_eq!(closed(&sim, conn).await, (Some(4000), Closer::Client));
+    assert!(sim.session_seq(&session).is_some(), "still resumable");
+    assert_eq!(sim.log().connections().len(), 1, "no reconnect");
+}
