@@ -9,7 +9,9 @@
 //!    connection attempt, the identify permit, a user command (while the machine's queue has
 //!    room). Feed it to the machine with the current time and go to 1.
 //!
-//! Backpressure from a slow reader stops socket reads, never timers: heartbeats keep going.
+//! Backpressure from a slow reader stops socket reads, never timers: heartbeats keep going,
+//! memory stays bounded, and a reader stalled for longer than a heartbeat interval makes the
+//! machine see a zombie (its ACK is unread) and resume, which loses nothing.
 //! Every protocol decision is the machine's; this file only moves bytes and instants.
 
 use crate::{
@@ -136,10 +138,12 @@ impl Driver {
                     close_open = changed.is_ok();
                     Wake::Close
                 }
-                room = self.events.reserve(), if !io.pending.is_empty() => {
+                // Waits for the reader: to hand over a parked item, or for room to read again.
+                room = self.events.reserve(), if !read => {
                     match (room, io.pending.pop_front()) {
                         (Ok(room), Some(item)) => room.send(item),
-                        _ => io.pending.clear(),
+                        (Ok(_), None) => {}
+                        (Err(_), _) => io.pending.clear(),
                     }
                     continue;
                 }

@@ -308,6 +308,8 @@ macro_rules! scenarios {
             next_event_is_cancel_safe,
             identify_queue_paces_shards_by_bucket,
             dropping_a_shard_closes_its_connection_resumably,
+            a_slow_reader_gets_every_dispatch_promptly,
+            heartbeats_go_on_while_the_reader_stalls,
         );
     };
     (@tests $adapter:ty; $($name:ident),+ $(,)?) => {

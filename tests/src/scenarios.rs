@@ -718,3 +718,43 @@ pub async fn dropping_a_shard_closes_its_connection_resumably<A: Adapter>() {
     assert!(sim.session_seq(&session).is_some(), "still resumable");
     assert_eq!(sim.log().connections().len(), 1, "no reconnect");
 }
+
+/// A reader that pauses gets every dispatch once, and promptly when it reads again: the shard
+/// resumes socket reads as soon as the event channel has room, not at its next timer.
+pub async fn a_slow_reader_gets_every_dispatch_promptly<A: Adapter>() {
+    // Heartbeats every 5 s: a shard that waited for a timer to read again would take minutes.
+    let sim = simulator(|_| {}).await;
+    let config = client(&sim, Compression::ZlibStream)
+        .build()
+        .expect("config");
+    let mut reader = Reader::new(A::shard(ShardId::ONE, config, &open_queue::<A>()));
+    let session = reader.ready().await;
+    sim.emit_events(1500);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let last = sim_seq(&sim, &session);
+    reader.through_seq(last).await;
+    assert_contiguous(&reader.seqs(), 1, last);
+    assert_eq!(sim.log().connections().len(), 1, "no reconnect");
+}
+
+/// Backpressure stops socket reads, never timers: heartbeats go out while nobody reads, and
+/// nothing is lost (a stall longer than a heartbeat interval may cost a resume, since the
+/// ACKs wait unread).
+pub async fn heartbeats_go_on_while_the_reader_stalls<A: Adapter>() {
+    let sim = simulator(|config| config.heartbeat_interval = Duration::from_secs(1)).await;
+    let config = client(&sim, Compression::ZlibStream)
+        .build()
+        .expect("config");
+    let mut reader = Reader::new(A::shard(ShardId::ONE, config, &open_queue::<A>()));
+    let session = reader.ready().await;
+    let heartbeats = || sim.log().count_received_op(1);
+    sim.emit_events(1500);
+    let before = heartbeats();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(heartbeats() > before, "heartbeats went on");
+    let last = sim_seq(&sim, &session);
+    reader.through_seq(last).await;
+    let seqs = reader.seqs();
+    let last_seen = *seqs.last().expect("dispatches");
+    assert_contiguous(&seqs, 1, last_seen);
+}
