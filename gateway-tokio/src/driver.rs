@@ -18,6 +18,7 @@ use crate::{
     error::{Error, ErrorKind},
     net::{self, Connector, Socket},
     queue::{PermitFuture, Queue},
+    rt::{self, now},
     shard::Status,
 };
 use async_tungstenite::tungstenite::{self, protocol::frame::coding::CloseCode, Message as Ws};
@@ -58,9 +59,8 @@ pub(crate) struct Driver {
 #[derive(Default)]
 struct Io {
     socket: Option<Socket>,
-    /// Frames waiting to be written, and whether written frames wait for a flush.
+    /// Frames waiting to be written.
     outgoing: VecDeque<Ws>,
-    unflushed: bool,
     connecting: Option<Connecting>,
     permit: Option<PermitFuture>,
     /// Drained items the event channel had no room for.
@@ -90,7 +90,7 @@ impl Driver {
     /// Runs the shard until it stops and its events are handed over (or nobody listens).
     pub(crate) async fn run(mut self) {
         let mut io = Io::default();
-        let mut sleep = Box::pin(tokio::time::sleep(Duration::ZERO));
+        let mut sleep = rt::Timer::new();
         let mut close_open = true;
         let mut commands_open = true;
         let capacity = self.machine.config().queue_capacity();
@@ -120,14 +120,13 @@ impl Driver {
                     self.machine.handle_timeout(now);
                     continue;
                 }
-                sleep.as_mut().reset(at.into());
+                sleep.reset(at);
             }
             let read = io.pending.is_empty() && self.events.capacity() > 0;
             let take_commands = commands_open
                 && self.machine.state() != State::Closed
                 && self.machine.queued_commands() < capacity;
-            let (socket, outgoing, unflushed) =
-                (&mut io.socket, &mut io.outgoing, &mut io.unflushed);
+            let (socket, outgoing) = (&mut io.socket, &mut io.outgoing);
             let (connecting, permit) = (&mut io.connecting, &mut io.permit);
             let wake = tokio::select! {
                 biased;
@@ -147,7 +146,7 @@ impl Driver {
                     }
                     continue;
                 }
-                event = socket_io(socket, outgoing, unflushed, read), if socket.is_some() => {
+                event = socket_io(socket, outgoing, read), if socket.is_some() => {
                     Wake::Socket(event)
                 }
                 result = some(connecting), if connecting.is_some() => Wake::Connected(Box::new(result)),
@@ -219,7 +218,7 @@ impl Driver {
                 self.machine.handle_close(now, frame);
                 if let Some(socket) = io.socket.take() {
                     // Reading on lets tungstenite answer the close frame and see the end.
-                    tokio::spawn(finish(socket));
+                    rt::spawn(finish(socket));
                 }
                 io.outgoing.clear();
             }
@@ -230,7 +229,6 @@ impl Driver {
     fn socket_lost(&mut self, io: &mut Io, now: Instant) {
         io.socket = None;
         io.outgoing.clear();
-        io.unflushed = false;
         self.machine.handle_close(now, None);
     }
 
@@ -258,7 +256,6 @@ impl Driver {
                     let Some(mut socket) = io.socket.take() else {
                         continue;
                     };
-                    io.unflushed = false;
                     let outgoing = std::mem::take(&mut io.outgoing);
                     // The close frame leaves before any new connection opens, so the gateway
                     // sees this session's connections in order.
@@ -267,7 +264,7 @@ impl Driver {
                         // The last connection: close() returns once the gateway answered.
                         finish(socket).await;
                     } else {
-                        tokio::spawn(finish(socket));
+                        rt::spawn(finish(socket));
                     }
                 }
                 Output::RequestIdentify => {
@@ -316,7 +313,6 @@ fn item(event: Event) -> Item {
 async fn socket_io(
     socket: &mut Option<Socket>,
     outgoing: &mut VecDeque<Ws>,
-    unflushed: &mut bool,
     read: bool,
 ) -> SocketEvent {
     let Some(socket) = socket.as_mut() else {
@@ -330,19 +326,15 @@ async fn socket_io(
                         if let Err(error) = socket.start_send_unpin(frame) {
                             return Poll::Ready(SocketEvent::Failed(error));
                         }
-                        *unflushed = true;
                     }
                 }
                 Poll::Ready(Err(error)) => return Poll::Ready(SocketEvent::Failed(error)),
                 Poll::Pending => break,
             }
         }
-        if *unflushed {
-            match socket.poll_flush_unpin(cx) {
-                Poll::Ready(Ok(())) => *unflushed = false,
-                Poll::Ready(Err(error)) => return Poll::Ready(SocketEvent::Failed(error)),
-                Poll::Pending => {}
-            }
+        // Cheap when nothing is buffered: frames are written as they are queued.
+        if let Poll::Ready(Err(error)) = socket.poll_flush_unpin(cx) {
+            return Poll::Ready(SocketEvent::Failed(error));
         }
         if !read {
             return Poll::Pending;
@@ -369,7 +361,7 @@ async fn send_close(socket: &mut Socket, outgoing: VecDeque<Ws>, frame: CloseFra
         }
         socket.send(Ws::Close(Some(frame))).await
     };
-    if let Ok(Err(error)) = tokio::time::timeout(CLOSE_TIMEOUT, send).await {
+    if let Some(Err(error)) = rt::timeout(CLOSE_TIMEOUT, send).await {
         tracing::debug!(%error, "sending the close frame");
     }
 }
@@ -377,7 +369,7 @@ async fn send_close(socket: &mut Socket, outgoing: VecDeque<Ws>, frame: CloseFra
 /// Reads a connection the machine is done with until it ends (tungstenite answers a close
 /// frame and sees the peer's), within [`CLOSE_TIMEOUT`].
 async fn finish(mut socket: Socket) {
-    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+    let _ = rt::timeout(CLOSE_TIMEOUT, async {
         while let Some(Ok(_)) = socket.next().await {}
     })
     .await;
@@ -389,9 +381,4 @@ async fn some<F: Future + Unpin>(slot: &mut Option<F>) -> F::Output {
         Some(future) => future.await,
         None => std::future::pending().await,
     }
-}
-
-/// The machine's clock: tokio's, so paused test time reaches it too.
-fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
 }

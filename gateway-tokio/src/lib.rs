@@ -24,7 +24,7 @@
 //! ```
 //!
 //! Module map: `shard` (the user API), `driver` (the task's loop), `net` (TCP, TLS and
-//! websocket connect), `queue` (identify permits), `error`.
+//! websocket connect), `rt` (clock, timers, spawning), `queue` (identify permits), `error`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -32,6 +32,7 @@ mod driver;
 mod error;
 mod net;
 mod queue;
+mod rt;
 mod shard;
 
 pub use error::{Error, ErrorKind};

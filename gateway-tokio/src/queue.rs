@@ -10,6 +10,7 @@
 //! sleeping until its next deadline. A queue task would die with the runtime that spawned it,
 //! which would strand the shards of every later runtime using the process-wide queue.
 
+use crate::rt::{self, now};
 use gateway_proto::{queue::SessionStartLimit, IdentifyScheduler, ShardId};
 use std::{
     collections::{HashMap, VecDeque},
@@ -140,7 +141,7 @@ impl Queue for InMemoryQueue {
                 };
                 tokio::select! {
                     _ = &mut permit => return,
-                    () = tokio::time::sleep_until(at.into()) => {}
+                    () = rt::sleep_until(at) => {}
                 }
             }
         })
@@ -197,10 +198,6 @@ pub(crate) fn default_queue() -> Arc<dyn Queue> {
     DEFAULT
         .get_or_init(|| Arc::new(InMemoryQueue::default()))
         .clone()
-}
-
-fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
 }
 
 /// The waiters stay consistent even if a holder panicked: every update is a single step.

@@ -12,6 +12,7 @@ use crate::{
     error::{Error, ErrorKind},
     net::{self, Connector},
     queue::{default_queue, Queue},
+    rt::{self, now},
 };
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use futures_util::Stream;
@@ -347,11 +348,10 @@ impl Shard {
         if self.driver.is_none() {
             return Ok(());
         }
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|error| Error::with_source(ErrorKind::NoRuntime, error))?;
+        rt::check_runtime().map_err(|error| Error::with_source(ErrorKind::NoRuntime, error))?;
         if let Some(driver) = self.driver.take() {
             let span = tracing::debug_span!("shard", id = %self.id);
-            runtime.spawn(driver.run().instrument(span));
+            rt::spawn(driver.run().instrument(span));
         }
         Ok(())
     }
@@ -417,8 +417,4 @@ impl MessageSender {
         })?;
         Ok(())
     }
-}
-
-fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
 }
