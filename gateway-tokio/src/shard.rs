@@ -374,7 +374,8 @@ impl Stream for Shard {
 ///
 /// Each call checks and serializes on the caller's thread and returns at once: an invalid
 /// command or a full queue is an error here, never a silent loss. Commands wait for the
-/// session and go out through the rate limiter.
+/// session (and for the shard's first poll, which starts it) and go out through the rate
+/// limiter.
 #[derive(Clone, Debug)]
 pub struct MessageSender {
     commands: mpsc::Sender<String>,

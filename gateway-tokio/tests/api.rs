@@ -135,3 +135,26 @@ async fn a_connection_that_never_answers_times_out() {
     }
     held.abort();
 }
+
+#[tokio::test]
+async fn closing_before_the_first_poll_connects_nowhere_and_keeps_a_saved_session() {
+    let sim = Simulator::start(SimConfig::fast())
+        .await
+        .expect("simulator");
+    let saved = gateway_tokio::Session::new("abc", 7, sim.resume_url());
+    let config = Config::builder("sim-token", Intents::GUILDS)
+        .gateway_url(sim.url())
+        .session(saved.clone())
+        .build()
+        .expect("config");
+    let mut shard = Shard::with_config(ShardId::ONE, config);
+    assert_eq!(
+        shard.close(gateway_tokio::CloseFrame::RESUME).await,
+        Some(saved)
+    );
+    let closed = shard.next_event(EventTypeFlags::all()).await;
+    assert!(matches!(closed, Some(Ok(Event::Closed(_)))), "{closed:?}");
+    assert!(shard.next_event(EventTypeFlags::all()).await.is_none());
+    assert!(sim.log().connections().is_empty());
+    assert!(shard.sender().is_closed());
+}
