@@ -508,6 +508,7 @@ impl EventGenerator {
             edited_ms: edit.then_some(self.now_ms),
             force_embed: !edit,
             mentions_bot: recent.mentions_bot,
+            fresh: false,
         };
         let d = self.message_json(spec);
         Generated {
@@ -547,6 +548,7 @@ impl EventGenerator {
                 edited_ms: None,
                 force_embed: false,
                 mentions_bot: false,
+                fresh: true,
             };
             let d = self.message_json(spec);
             return Generated {
@@ -595,6 +597,7 @@ impl EventGenerator {
             edited_ms: None,
             force_embed: false,
             mentions_bot,
+            fresh: true,
         };
         let d = self.message_json(spec);
         Generated {
@@ -622,7 +625,7 @@ impl EventGenerator {
                 mentioned.push(bot_id);
             }
             // Mention another member.
-            if self.rng.u8(..100) < 8 {
+            if spec.fresh && self.rng.u8(..100) < 8 {
                 let other = self.pick_member(g);
                 let uid = self.user_id(self.guild(g).members[other].user);
                 if !mentioned.contains(&uid) {
@@ -632,7 +635,11 @@ impl EventGenerator {
                 }
             }
             // Role mention, @everyone.
-            let roll = self.rng.u8(..200);
+            let roll = if spec.fresh {
+                self.rng.u8(..200)
+            } else {
+                u8::MAX
+            };
             if roll < 3 {
                 let roles = &self.world.inner.guilds[g].roles;
                 if roles.len() > 2 {
@@ -645,7 +652,7 @@ impl EventGenerator {
                 mention_everyone = true;
             }
             // Reply to a recent message; with "ping on reply" its author is mentioned.
-            if spec.edited_ms.is_none() && self.rng.u8(..10) == 0 {
+            if spec.fresh && self.rng.u8(..10) == 0 {
                 if let Some(r) = self.recent_in(Some(g)).filter(|r| r.id != spec.id) {
                     let gid = self.guild(g).id;
                     reference = Some(json!({
@@ -671,7 +678,7 @@ impl EventGenerator {
         } else {
             Vec::new()
         };
-        let attachments = if !from_bot && self.rng.u8(..100) < 5 {
+        let attachments = if spec.fresh && !from_bot && self.rng.u8(..100) < 5 {
             (0..self.rng.usize(1..=3))
                 .map(|_| self.attachment_json(spec.channel_id))
                 .collect()
@@ -686,7 +693,7 @@ impl EventGenerator {
         } else {
             Value::Array(Vec::new())
         };
-        let poll = (!from_bot && spec.guild.is_some() && self.rng.u16(..400) == 0)
+        let poll = (spec.fresh && !from_bot && spec.guild.is_some() && self.rng.u16(..400) == 0)
             .then(|| self.poll_json());
 
         let mut o = Map::new();
@@ -727,7 +734,7 @@ impl EventGenerator {
             o.insert("message_reference".into(), r);
             o.insert("referenced_message".into(), m);
         }
-        if spec.edited_ms.is_none() && !from_bot {
+        if spec.fresh && !from_bot {
             let nonce = spec.id - self.rng.u64(1..5000);
             o.insert("nonce".into(), Value::String(nonce.to_string()));
         }
@@ -908,4 +915,6 @@ struct MessageSpec {
     edited_ms: Option<u64>,
     force_embed: bool,
     mentions_bot: bool,
+    /// A new message (MESSAGE_CREATE): may get mentions, a reply, attachments, a poll.
+    fresh: bool,
 }

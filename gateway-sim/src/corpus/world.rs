@@ -263,6 +263,8 @@ pub(crate) struct Inner {
     pub(crate) guilds: Vec<Guild>,
     /// Cumulative member counts, for choosing a guild weighted by its size.
     pub(crate) cumulative_members: Vec<u64>,
+    /// (guild id, index into `guilds`), sorted by id.
+    by_id: Vec<(u64, usize)>,
 }
 
 /// A seeded, immutable simulated world. See the module documentation.
@@ -361,11 +363,15 @@ impl World {
                 total
             })
             .collect();
+        let mut by_id: Vec<(u64, usize)> =
+            guilds.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+        by_id.sort_unstable();
         World {
             inner: Arc::new(Inner {
                 users,
                 guilds,
                 cumulative_members,
+                by_id,
             }),
         }
     }
@@ -875,7 +881,9 @@ impl World {
     }
 
     pub(crate) fn guild(&self, guild_id: u64) -> Option<&Guild> {
-        self.inner.guilds.iter().find(|g| g.id == guild_id)
+        let by_id = &self.inner.by_id;
+        let k = by_id.binary_search_by_key(&guild_id, |&(id, _)| id).ok()?;
+        Some(&self.inner.guilds[by_id[k].1])
     }
 
     // ----- JSON builders shared with the event generator -----
