@@ -540,7 +540,7 @@ where
                     .backlog
                     .fetch_sub(1, Ordering::Relaxed)
                     .saturating_sub(1);
-                if left < 16 {
+                if left < crate::sim::PACE_HIGH / 2 {
                     self.shared.drained.notify_waiters();
                 }
                 r

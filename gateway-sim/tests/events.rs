@@ -157,7 +157,11 @@ async fn injected_events_without_a_guild_go_to_shard_0() {
 
 #[tokio::test]
 async fn a_fixed_rate_produces_events_until_stopped() {
-    let sim = sim(SimConfig::fast().with_event_rate(EventRate::PerSecond(200.0))).await;
+    let cfg = SimConfig {
+        heartbeat_grace: std::time::Duration::from_secs(120),
+        ..SimConfig::fast()
+    };
+    let sim = sim(cfg.with_event_rate(EventRate::PerSecond(200.0))).await;
     let mut c = ready_client(&sim, ALL_NON_PRIVILEGED | MESSAGE_CONTENT, [0, 1]).await;
     read_dispatches(&mut c, 20).await;
     sim.stop_events();
@@ -172,7 +176,12 @@ async fn a_fixed_rate_produces_events_until_stopped() {
 
 #[tokio::test]
 async fn as_fast_as_the_client_reads_keeps_the_backlog_bounded() {
-    let sim = sim(SimConfig::fast().with_event_rate(EventRate::AsFastAsClientsRead)).await;
+    // This client reads without heartbeating: give it a long grace.
+    let cfg = SimConfig {
+        heartbeat_grace: std::time::Duration::from_secs(120),
+        ..SimConfig::fast()
+    };
+    let sim = sim(cfg.with_event_rate(EventRate::AsFastAsClientsRead)).await;
     let mut c = ready_client(&sim, ALL_NON_PRIVILEGED | MESSAGE_CONTENT, [0, 1]).await;
     read_dispatches(&mut c, 2000).await;
     let backlog = sim.connections()[0].backlog;
