@@ -119,13 +119,13 @@ impl Default for SimConfig {
 }
 
 impl SimConfig {
-    /// Settings for tests: 5 s heartbeats with 5 s grace (tests of heartbeat timing shorten
-    /// them), no identify window (tests of identify buckets set one) and no automatic close after
+    /// Settings for tests: 5 s heartbeats with a 30 s grace, so slow test machines never time
+    /// out a client that does not heartbeat (tests of heartbeat timing shorten both), no identify window (tests of identify buckets set one) and no automatic close after
     /// op 7.
     pub fn fast() -> Self {
         Self {
             heartbeat_interval: Duration::from_secs(5),
-            heartbeat_grace: Duration::from_secs(5),
+            heartbeat_grace: Duration::from_secs(30),
             identify_window: Duration::ZERO,
             reconnect_close_after: None,
             ..Self::default()

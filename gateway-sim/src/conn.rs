@@ -445,7 +445,7 @@ where
             return Ok(None);
         };
         let first_kept = session.replay.front().map_or(session.seq + 1, |(s, _)| *s);
-        if req.seq > session.seq || req.seq + 1 < first_kept {
+        if req.seq > session.seq || req.seq.saturating_add(1) < first_kept {
             return Err(Reject(close::INVALID_SEQ, "invalid seq".to_owned()));
         }
         let previous = session.conn.replace(self.id);
@@ -540,7 +540,7 @@ where
                     .backlog
                     .fetch_sub(1, Ordering::Relaxed)
                     .saturating_sub(1);
-                if left < 16 {
+                if left < crate::sim::PACE_HIGH / 2 {
                     self.shared.drained.notify_waiters();
                 }
                 r

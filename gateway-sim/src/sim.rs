@@ -278,6 +278,9 @@ fn emit(shared: &Shared, n: usize) -> usize {
     sent
 }
 
+/// Backlog (queued, unwritten payloads) up to which "as fast as clients read" keeps generating.
+pub(crate) const PACE_HIGH: usize = 64;
+
 /// Background generation at a fixed rate, or paced by the clients' reading.
 async fn pump(shared: Arc<Shared>, rate: EventRate) {
     match rate {
@@ -291,14 +294,21 @@ async fn pump(shared: Arc<Shared>, rate: EventRate) {
             }
         }
         EventRate::AsFastAsClientsRead => loop {
+            // Register for the wake-up before looking, so a drain in between is not missed.
             let drained = shared.drained.notified();
-            let busy = shared.lock().max_backlog().is_none_or(|b| b >= 64);
-            if busy {
-                let _ = tokio::time::timeout(Duration::from_millis(20), drained).await;
-                continue;
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            let backlog = shared.lock().max_backlog();
+            match backlog {
+                Some(backlog) if backlog < PACE_HIGH => {
+                    emit(&shared, PACE_HIGH - backlog);
+                    tokio::task::yield_now().await;
+                }
+                // Nobody connected, or a client is behind: wait for progress (or re-check).
+                _ => {
+                    let _ = tokio::time::timeout(Duration::from_millis(50), drained).await;
+                }
             }
-            emit(&shared, 16);
-            tokio::task::yield_now().await;
         },
     }
 }

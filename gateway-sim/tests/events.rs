@@ -44,20 +44,29 @@ async fn generated_events_are_routed_by_guild_to_their_shard() {
     let mut a = ready_client(&sim, intents, [0, 2]).await;
     let mut b = ready_client(&sim, intents, [1, 2]).await;
     let sent = sim.emit_events(200);
-    assert!(sent >= 200, "with every intent each event reaches exactly one shard ({sent})");
+    assert!(
+        sent >= 200,
+        "with every intent each event reaches exactly one shard ({sent})"
+    );
     let mut per_shard = [0usize; 2];
     let shard_guilds = [sim.guilds_for_shard([0, 2]), sim.guilds_for_shard([1, 2])];
     // Drain both clients until the total matches what the simulator says it sent.
     let mut total = 0;
     let conns = sim.connections();
-    let expected: Vec<usize> = conns.iter().map(|c| sim.session_seq(c.session_id.as_deref().unwrap()).unwrap() as usize).collect();
+    let expected: Vec<usize> = conns
+        .iter()
+        .map(|c| sim.session_seq(c.session_id.as_deref().unwrap()).unwrap() as usize)
+        .collect();
     for (i, c) in [&mut a, &mut b].into_iter().enumerate() {
         let already = c.seq.unwrap() as usize;
         let events = read_dispatches(c, expected[i] - already).await;
         for e in &events {
             if let Some(g) = e["d"]["guild_id"].as_str() {
                 let g: u64 = g.parse().unwrap();
-                assert!(shard_guilds[i].contains(&g), "guild {g} delivered to shard {i}");
+                assert!(
+                    shard_guilds[i].contains(&g),
+                    "guild {g} delivered to shard {i}"
+                );
                 assert_eq!((g >> 22) % 2, i as u64);
             } else {
                 assert_eq!(i, 0, "guild-less events go to shard 0 only");
@@ -78,7 +87,11 @@ async fn the_stream_is_deterministic_for_a_seed() {
         let mut c = ready_client(&sim, ALL_NON_PRIVILEGED | MESSAGE_CONTENT, [0, 1]).await;
         let sent = sim.emit_events(30);
         let evs = read_dispatches(&mut c, sent).await;
-        runs.push(evs.into_iter().map(|v| (v["t"].clone(), v["d"]["id"].clone())).collect::<Vec<_>>());
+        runs.push(
+            evs.into_iter()
+                .map(|v| (v["t"].clone(), v["d"]["id"].clone()))
+                .collect::<Vec<_>>(),
+        );
     }
     assert_eq!(runs[0], runs[1]);
 }
@@ -90,9 +103,20 @@ async fn intents_gate_events() {
     let mut c = ready_client(&sim, 1 | 512, [0, 1]).await;
     let sent = sim.emit_events(300);
     let evs = read_dispatches(&mut c, sent).await;
-    let kinds: HashSet<String> = evs.iter().map(|v| v["t"].as_str().unwrap().to_owned()).collect();
-    for gated in ["PRESENCE_UPDATE", "TYPING_START", "MESSAGE_REACTION_ADD", "VOICE_STATE_UPDATE"] {
-        assert!(!kinds.contains(gated), "{gated} needs an intent the session lacks");
+    let kinds: HashSet<String> = evs
+        .iter()
+        .map(|v| v["t"].as_str().unwrap().to_owned())
+        .collect();
+    for gated in [
+        "PRESENCE_UPDATE",
+        "TYPING_START",
+        "MESSAGE_REACTION_ADD",
+        "VOICE_STATE_UPDATE",
+    ] {
+        assert!(
+            !kinds.contains(gated),
+            "{gated} needs an intent the session lacks"
+        );
     }
     assert!(kinds.contains("MESSAGE_CREATE"), "{kinds:?}");
 }
@@ -119,14 +143,25 @@ async fn injected_events_without_a_guild_go_to_shard_0() {
     let sim = sim(SimConfig::fast()).await;
     let mut a = ready_client(&sim, 1 | 4096, [0, 2]).await;
     let _b = ready_client(&sim, 1 | 4096, [1, 2]).await;
-    let n = sim.dispatch("MESSAGE_CREATE", None, json!({"id": "1", "channel_id": "9", "content": "dm"}));
+    let n = sim.dispatch(
+        "MESSAGE_CREATE",
+        None,
+        json!({"id": "1", "channel_id": "9", "content": "dm"}),
+    );
     assert_eq!(n, 1);
-    assert_eq!(a.until_dispatch("MESSAGE_CREATE").await["d"]["content"], "dm");
+    assert_eq!(
+        a.until_dispatch("MESSAGE_CREATE").await["d"]["content"],
+        "dm"
+    );
 }
 
 #[tokio::test]
 async fn a_fixed_rate_produces_events_until_stopped() {
-    let sim = sim(SimConfig::fast().with_event_rate(EventRate::PerSecond(200.0))).await;
+    let cfg = SimConfig {
+        heartbeat_grace: std::time::Duration::from_secs(120),
+        ..SimConfig::fast()
+    };
+    let sim = sim(cfg.with_event_rate(EventRate::PerSecond(200.0))).await;
     let mut c = ready_client(&sim, ALL_NON_PRIVILEGED | MESSAGE_CONTENT, [0, 1]).await;
     read_dispatches(&mut c, 20).await;
     sim.stop_events();
@@ -141,7 +176,12 @@ async fn a_fixed_rate_produces_events_until_stopped() {
 
 #[tokio::test]
 async fn as_fast_as_the_client_reads_keeps_the_backlog_bounded() {
-    let sim = sim(SimConfig::fast().with_event_rate(EventRate::AsFastAsClientsRead)).await;
+    // This client reads without heartbeating: give it a long grace.
+    let cfg = SimConfig {
+        heartbeat_grace: std::time::Duration::from_secs(120),
+        ..SimConfig::fast()
+    };
+    let sim = sim(cfg.with_event_rate(EventRate::AsFastAsClientsRead)).await;
     let mut c = ready_client(&sim, ALL_NON_PRIVILEGED | MESSAGE_CONTENT, [0, 1]).await;
     read_dispatches(&mut c, 2000).await;
     let backlog = sim.connections()[0].backlog;
