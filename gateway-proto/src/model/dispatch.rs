@@ -173,6 +173,32 @@ pub fn parse(dispatch: &Dispatch) -> Result<DispatchEvent, ParseError> {
     parse_with(dispatch, &mut SerdeJson)
 }
 
+/// Builds a [`Dispatch`] from the text of one dispatch frame (op 0 with `t` and `s`), as the
+/// shard machine does: for tests, benchmarks and replaying recorded traffic. `None` when the
+/// text is not a well-formed dispatch frame.
+///
+/// ```
+/// use gateway_proto::model::{dispatch_from_frame, DispatchEvent};
+///
+/// let frame = r#"{"op":0,"s":7,"t":"WEBHOOKS_UPDATE","d":{"guild_id":"1","channel_id":"2"}}"#;
+/// let dispatch = dispatch_from_frame(frame.to_owned()).unwrap();
+/// let DispatchEvent::WebhooksUpdate(update) = dispatch.parse().unwrap() else { panic!() };
+/// assert_eq!(update.channel_id.get(), 2);
+/// ```
+pub fn dispatch_from_frame(text: String) -> Option<Dispatch> {
+    let envelope = crate::envelope::scan(&text).ok()?;
+    if envelope.op != 0 {
+        return None;
+    }
+    let (seq, event_type) = (envelope.seq?, EventType::from_name(&envelope.event_type?));
+    let data = envelope.data;
+    Some(Dispatch {
+        event_type,
+        seq,
+        payload: crate::event::Payload::new(text, data),
+    })
+}
+
 /// Parses `dispatch` if its kind is in `wanted`, else `None` (nothing is read).
 ///
 /// The shard machine already applies its configured [`EventTypeFlags`], so adapters can call

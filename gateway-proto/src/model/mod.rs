@@ -81,7 +81,9 @@ pub use common::Permissions;
 pub use component::*;
 #[cfg(feature = "simd-json")]
 pub use dispatch::SimdParser;
-pub use dispatch::{parse, parse_wanted, DispatchEvent, ParseError, EXCERPT_BYTES};
+pub use dispatch::{
+    dispatch_from_frame, parse, parse_wanted, DispatchEvent, ParseError, EXCERPT_BYTES,
+};
 pub use expression::*;
 pub use guild::*;
 pub use interaction::*;
