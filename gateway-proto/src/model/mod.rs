@@ -14,6 +14,29 @@
 //! `serde_json::Value` (a few open-ended sub-trees, listed below, *are* values by design).
 //! With the `simd-json` feature, [`SimdParser`] reads the same structs with simd-json.
 //!
+//! ```
+//! use gateway_proto::model::{dispatch_from_frame, DispatchEvent};
+//! use gateway_proto::Event;
+//!
+//! fn on_event(event: Event) {
+//!     let Event::Dispatch(dispatch) = event else { return };
+//!     match dispatch.parse() {
+//!         Ok(DispatchEvent::MessageCreate(message)) => {
+//!             println!("{}: {}", message.author.username, message.content)
+//!         }
+//!         Ok(DispatchEvent::Unknown(raw)) => println!("new event {}", raw.event_type),
+//!         Ok(_) => {}
+//!         Err(error) => eprintln!("{error}"), // names the event, quotes ≤ 200 bytes
+//!     }
+//! }
+//!
+//! let frame = r#"{"op":0,"s":3,"t":"TYPING_START","d":{"channel_id":"5","user_id":"6","timestamp":1785596645}}"#;
+//! let dispatch = dispatch_from_frame(frame.to_owned()).unwrap();
+//! let DispatchEvent::TypingStart(typing) = dispatch.parse().unwrap() else { panic!() };
+//! assert_eq!((typing.user_id.get(), typing.timestamp), (6, 1785596645));
+//! on_event(Event::Dispatch(dispatch));
+//! ```
+//!
 //! # Laziness: parse only what the bot asked for
 //!
 //! The shard machine drops dispatches outside [`Config::event_types`] before they become
