@@ -35,7 +35,11 @@ fn bench(c: &mut Criterion) {
         .cloned()
         .partition(|dispatch| dispatch.event_type == EventType::GuildCreate);
 
-    for (name, set) in [("all", &dispatches), ("guild_create", &large), ("small", &small)] {
+    for (name, set) in [
+        ("all", &dispatches),
+        ("guild_create", &large),
+        ("small", &small),
+    ] {
         let bytes: usize = set.iter().map(|d| d.payload.text().len()).sum();
         eprintln!("typed/{name}: {} events, {bytes} bytes", set.len());
         let mut group = c.benchmark_group(format!("typed/{name}"));
