@@ -53,6 +53,19 @@ fn broken_known_event_gives_its_name_and_a_bounded_excerpt() {
 }
 
 #[test]
+fn a_huge_wrong_value_is_not_quoted_whole() {
+    // serde quotes the offending value in its message: a 1 MB string must not come back.
+    let d = format!(
+        r#"{{"channel_id":"2","last_pin_timestamp":"{}"}}"#,
+        "9".repeat(1 << 20)
+    );
+    let error = parse("CHANNEL_PINS_UPDATE", &d).unwrap_err();
+    assert!(error.message.len() <= EXCERPT_BYTES + '…'.len_utf8());
+    assert!(error.excerpt.len() <= EXCERPT_BYTES);
+    assert!(error.to_string().len() < 600);
+}
+
+#[test]
 fn excerpt_stays_on_char_boundaries() {
     // Multi-byte text around the error: the excerpt must cut between characters.
     let d = format!(
@@ -89,13 +102,15 @@ fn new_enum_values_parse_and_serialize_back() {
     assert_eq!(channel.kind, ChannelType::Unknown(99));
     assert_eq!(serde_json::to_value(&*channel).unwrap()["type"], 99);
 
-    let d = r#"{"user":{"id":"1"},"status":"streaming","activities":[{"name":"x","type":42}],
+    let d = r#"{"user":{"id":"1"},"status":"streaming","activities":[{"name":"x","type":42},{"name":"untyped"}],
                 "client_status":{"vr":"online","holo":"idle"}}"#;
     let DispatchEvent::PresenceUpdate(presence) = parse("PRESENCE_UPDATE", d).unwrap() else {
         panic!();
     };
     assert_eq!(presence.status, Some(Status::Unknown("streaming".into())));
     assert_eq!(presence.activities[0].kind, ActivityType::Unknown(42));
+    // protocol.md §13.5: any presence field may be missing.
+    assert_eq!(presence.activities[1].kind, ActivityType::Playing);
     assert_eq!(presence.client_status.vr, Some(Status::Online));
     let back = serde_json::to_value(&*presence).unwrap();
     assert_eq!(back["status"], "streaming");

@@ -311,7 +311,7 @@ impl Parser for SimdParser {
 pub struct ParseError {
     /// The dispatch name.
     pub event_type: EventType,
-    /// What the parser said.
+    /// What the parser said, cut to [`EXCERPT_BYTES`] bytes (and an ellipsis).
     pub message: String,
     /// Byte offset in `d` where parsing stopped, if the parser knew.
     pub offset: Option<usize>,
@@ -335,9 +335,19 @@ impl ParseError {
         while !data.is_char_boundary(end) {
             end -= 1;
         }
+        // serde's messages quote the offending value, which may be huge: cap them too.
+        let mut message = failure.message;
+        if message.len() > EXCERPT_BYTES {
+            let mut cut = EXCERPT_BYTES;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+            message.push('…');
+        }
         Self {
             event_type,
-            message: failure.message,
+            message,
             offset: failure.offset,
             excerpt_start: start,
             // The loops above moved both ends onto char boundaries within `data`.

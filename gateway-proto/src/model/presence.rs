@@ -104,8 +104,8 @@ pub struct Activity {
     /// The activity's name.
     #[serde(default)]
     pub name: String,
-    /// Playing, Streaming, …
-    #[serde(rename = "type")]
+    /// Playing, Streaming, … (Playing when missing).
+    #[serde(rename = "type", default = "playing")]
     pub kind: ActivityType,
     /// Stream link (`url?`, nullable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,6 +155,10 @@ pub struct Activity {
     /// Button labels: over the gateway, an array of strings (`buttons?`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<String>,
+}
+
+fn playing() -> ActivityType {
+    ActivityType::Playing
 }
 
 /// An activity's start and end, Unix milliseconds.
