@@ -88,7 +88,19 @@ pub struct EventGenerator {
     inc: u64,
     recent: VecDeque<Recent>,
     guild_create_options: GuildCreateOptions,
+    /// Serialized GUILD_CREATE `d` by guild id, for [`EventGenerator::next_frame`].
+    frame_cache: VecDeque<(u64, String)>,
 }
+
+/// What [`EventGenerator::draw`] picked.
+enum Draw {
+    Event(Generated),
+    /// A GUILD_CREATE of this guild id.
+    GuildCreate(u64),
+}
+
+/// How many serialized GUILD_CREATE payloads a generator keeps (a few MB at most).
+const FRAME_CACHE: usize = 32;
 
 impl EventGenerator {
     /// A generator over `world` (shared, not copied) drawing from `seed`.
@@ -102,6 +114,7 @@ impl EventGenerator {
             now_ms: WORLD_NOW_MS,
             recent: VecDeque::with_capacity(RECENT),
             guild_create_options: GuildCreateOptions::default(),
+            frame_cache: VecDeque::new(),
             rng,
         }
     }
@@ -110,6 +123,7 @@ impl EventGenerator {
     /// `large_threshold` 250).
     pub fn with_guild_create_options(mut self, options: GuildCreateOptions) -> EventGenerator {
         self.guild_create_options = options;
+        self.frame_cache.clear();
         self
     }
 
@@ -123,11 +137,55 @@ impl EventGenerator {
         self.now_ms
     }
 
-    /// The next event. Worlds without guilds yield only DM messages.
+    /// The next event. Worlds without guilds or without users yield only DM messages.
     pub fn next_event(&mut self) -> Generated {
+        match self.draw() {
+            Draw::Event(e) => e,
+            Draw::GuildCreate(guild_id) => Generated {
+                t: "GUILD_CREATE",
+                guild_id: Some(guild_id),
+                d: self
+                    .world
+                    .guild_create(guild_id, &self.guild_create_options),
+            },
+        }
+    }
+
+    /// The next dispatch frame `{"op":0,"s":seq,"t":…,"d":…}`, the same bytes as
+    /// [`super::dispatch_frame`] of [`EventGenerator::next_event`], but GUILD_CREATE
+    /// payloads (three quarters of the bytes) are serialized once per guild and reused.
+    pub fn next_frame(&mut self, seq: u64) -> String {
+        match self.draw() {
+            Draw::Event(e) => super::dispatch_frame(seq, &e),
+            Draw::GuildCreate(guild_id) => {
+                let cached = self.frame_cache.iter().find(|(g, _)| *g == guild_id);
+                let d = match cached {
+                    Some((_, d)) => d.clone(),
+                    None => {
+                        let d = self
+                            .world
+                            .guild_create(guild_id, &self.guild_create_options);
+                        let d = d.to_string();
+                        if self.frame_cache.len() == FRAME_CACHE {
+                            self.frame_cache.pop_front();
+                        }
+                        self.frame_cache.push_back((guild_id, d.clone()));
+                        d
+                    }
+                };
+                super::frame_with_data(seq, "GUILD_CREATE", &d)
+            }
+        }
+    }
+
+    /// Draws the next event; GUILD_CREATE is returned as its guild so that the caller
+    /// decides how to build it. Both paths consume the same random numbers.
+    fn draw(&mut self) -> Draw {
         self.now_ms += self.rng.u64(0..8);
+        // Past this check every event kind has a guild and a user besides the bot to
+        // draw from, which the helpers below rely on.
         if self.world.inner.guilds.is_empty() || self.world.inner.users.len() < 2 {
-            return self.message_create(true);
+            return Draw::Event(self.message_create(true));
         }
         let mut roll = self.rng.u32(0..100);
         let mut kind = MIX[0].0;
@@ -138,7 +196,7 @@ impl EventGenerator {
             }
             roll -= w;
         }
-        match kind {
+        Draw::Event(match kind {
             "PRESENCE_UPDATE" => self.presence_update(),
             "MESSAGE_CREATE" => {
                 let dm = self.rng.u8(..100) == 0;
@@ -150,8 +208,11 @@ impl EventGenerator {
             "VOICE_STATE_UPDATE" => self.voice_state_update(),
             "MESSAGE_UPDATE" => self.message_update(),
             "MESSAGE_DELETE" => self.message_delete(),
-            _ => self.guild_create(),
-        }
+            _ => {
+                let g = self.rng.usize(..self.world.inner.guilds.len());
+                return Draw::GuildCreate(self.guild(g).id);
+            }
+        })
     }
 
     // ----- helpers -----
@@ -420,19 +481,6 @@ impl EventGenerator {
             t: "MESSAGE_REACTION_ADD",
             guild_id: Some(guild_id),
             d: Value::Object(d),
-        }
-    }
-
-    fn guild_create(&mut self) -> Generated {
-        let g = self.rng.usize(..self.world.inner.guilds.len());
-        let guild_id = self.guild(g).id;
-        let d = self
-            .world
-            .guild_create(guild_id, &self.guild_create_options);
-        Generated {
-            t: "GUILD_CREATE",
-            guild_id: Some(guild_id),
-            d,
         }
     }
 

@@ -259,6 +259,7 @@ impl Guild {
 
 #[derive(Debug)]
 pub(crate) struct Inner {
+    /// All users; `users[0]` is the bot and always exists (pushed first by `new`).
     pub(crate) users: Vec<User>,
     pub(crate) guilds: Vec<Guild>,
     /// Cumulative member counts, for choosing a guild weighted by its size.
@@ -695,6 +696,7 @@ impl World {
         };
         let owner = rng.usize(1..members.len().max(2)).min(members.len() - 1);
         let owner_id = users[members[owner].user].id;
+        // There are at least 3 text channels, "general" first.
         let general = channels[text_channels[0]].id;
         let afk_channel_id = voice_channels
             .iter()
