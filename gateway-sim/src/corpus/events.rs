@@ -158,22 +158,19 @@ impl EventGenerator {
         match self.draw() {
             Draw::Event(e) => super::dispatch_frame(seq, &e),
             Draw::GuildCreate(guild_id) => {
-                let cached = self.frame_cache.iter().find(|(g, _)| *g == guild_id);
-                let d = match cached {
-                    Some((_, d)) => d.clone(),
-                    None => {
-                        let d = self
-                            .world
-                            .guild_create(guild_id, &self.guild_create_options);
-                        let d = d.to_string();
-                        if self.frame_cache.len() == FRAME_CACHE {
-                            self.frame_cache.pop_front();
-                        }
-                        self.frame_cache.push_back((guild_id, d.clone()));
-                        d
-                    }
-                };
-                super::frame_with_data(seq, "GUILD_CREATE", &d)
+                if let Some((_, d)) = self.frame_cache.iter().find(|(g, _)| *g == guild_id) {
+                    return super::frame_with_data(seq, "GUILD_CREATE", d);
+                }
+                let d = self
+                    .world
+                    .guild_create(guild_id, &self.guild_create_options)
+                    .to_string();
+                let frame = super::frame_with_data(seq, "GUILD_CREATE", &d);
+                if self.frame_cache.len() == FRAME_CACHE {
+                    self.frame_cache.pop_front();
+                }
+                self.frame_cache.push_back((guild_id, d));
+                frame
             }
         }
     }

@@ -1196,4 +1196,30 @@ fn measure_generation() {
             b / count
         );
     }
+    // The Value path (what the server uses per event), GUILD_CREATE built every time.
+    let cpu_start = cpu_ns().unwrap_or(0);
+    let mut generator = EventGenerator::new(&world, 2);
+    let values: usize = (0..20_000)
+        .map(|_| usize::from(generator.next_event().d.is_object()))
+        .sum();
+    let cpu = (cpu_ns().unwrap_or(0).saturating_sub(cpu_start)) as f64 / 1e9;
+    println!(
+        "next_event: {values} events in {cpu:.2} CPU-s: {:.0} events/s",
+        values as f64 / cpu
+    );
+    let cpu_start = cpu_ns().unwrap_or(0);
+    let options = GuildCreateOptions::default();
+    let mut built = 0;
+    for _ in 0..5 {
+        for g in world.guild_ids() {
+            built += world.guild_create(g, &options).to_string().len();
+        }
+    }
+    let cpu = (cpu_ns().unwrap_or(0).saturating_sub(cpu_start)) as f64 / 1e9;
+    let n = 5 * world.guild_ids().len();
+    println!(
+        "World::guild_create + to_string: {:.2} ms per guild, {} B per guild on average",
+        cpu * 1e3 / n as f64,
+        built / n
+    );
 }
