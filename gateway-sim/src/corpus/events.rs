@@ -78,7 +78,6 @@ struct Recent {
 }
 
 /// A seeded generator of dispatch events over a world. See the module documentation.
-#[derive(Debug)]
 pub struct EventGenerator {
     world: World,
     rng: Rng,
@@ -712,7 +711,7 @@ impl EventGenerator {
                         mentions.push(self.mention_json(g, r.member));
                         mentioned.push(ruid);
                     }
-                    referenced = Some(self.referenced_json(&r, g));
+                    referenced = Some(self.referenced_json(&r));
                 }
             }
         }
@@ -821,7 +820,7 @@ impl EventGenerator {
     }
 
     /// The message a reply points at, as Discord embeds it (no `member`, no `guild_id`).
-    fn referenced_json(&self, r: &Recent, _g: usize) -> Value {
+    fn referenced_json(&self, r: &Recent) -> Value {
         let mut mentions = Vec::new();
         if r.mentions_bot {
             mentions.push(self.world.user_json(0, false));
@@ -937,6 +936,18 @@ impl EventGenerator {
             "layout_type": 1,
             "results": { "is_finalized": false, "answer_counts": [] },
         })
+    }
+}
+
+impl std::fmt::Debug for EventGenerator {
+    /// A summary (caches of serialized payloads are left out).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventGenerator")
+            .field("world", &self.world)
+            .field("now_ms", &self.now_ms)
+            .field("recent_messages", &self.recent.len())
+            .field("guild_create_options", &self.guild_create_options)
+            .finish_non_exhaustive()
     }
 }
 

@@ -269,9 +269,23 @@ pub(crate) struct Inner {
 }
 
 /// A seeded, immutable simulated world. See the module documentation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct World {
     pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for World {
+    /// A summary (the full world would print megabytes).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("guilds", &self.inner.guilds.len())
+            .field("users", &(self.inner.users.len() - 1))
+            .field(
+                "members",
+                &self.inner.cumulative_members.last().copied().unwrap_or(0),
+            )
+            .finish()
+    }
 }
 
 /// Hands out snowflakes that are unique within a world.
