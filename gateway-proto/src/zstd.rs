@@ -30,16 +30,32 @@
 //!
 //! # Which decoder, and what it costs
 //!
-//! The context is C libzstd's `ZSTD_DCtx`, through the `zstd` crate's safe bindings. Measured
-//! against the pure-Rust `ruzstd` (`benches/zstd.rs`, `examples/zstd_memory.rs`): `ruzstd` holds
-//! the newest window of output back until the frame ends, so it cannot hand over a message
-//! while the connection's frame goes on, which rules it out. The C context's memory is its
-//! fixed state plus an input block buffer and an output buffer sized from the window;
-//! [`ZstdStream::heap_bytes`] reports it.
+//! The decoder is this crate's own (`zstd/decoder.rs`, safe Rust, RFC 8878), chosen by
+//! measurement (`examples/zstd_memory.rs`, `benches/zstd.rs`) over the two crates:
+//!
+//! - libzstd (`zstd` crate, twilight's choice) holds 751,400 bytes per connection after the
+//!   first message: a 96 KB context, a 128 KiB input block buffer and a window + 2 × 128 KiB
+//!   output buffer. Its safe options cannot cut that for an endless frame: a stable output
+//!   buffer must hold the whole frame, the window log cannot go below the frame's 18, and the
+//!   block-level API that would decode into our own buffer is `unsafe` and still needs the
+//!   window plus two blocks.
+//! - `ruzstd` 0.9 hands decoded bytes over only once they leave the window, so with a frame
+//!   that never ends every message stays held back until 256 KiB more output follows: it
+//!   cannot serve a gateway at all (and holds 912,159 bytes).
+//! - This decoder writes each block straight into the message buffer and keeps only the
+//!   window and the entropy tables between messages: about 300 KB after traffic, under half
+//!   of twilight's.
+//!
+//! It skips content checksums (TLS guards integrity) and refuses dictionaries (Discord uses
+//! none).
+
+mod bits;
+mod decoder;
+mod tables;
 
 use std::fmt;
 
-use ::zstd::zstd_safe::{self, DCtx, DParameter, InBuffer, OutBuffer};
+use decoder::Decoder;
 
 /// The largest window a frame may ask for, as a power of two: 2^22 bytes = 4 MiB.
 ///
@@ -127,9 +143,8 @@ pub struct ZstdStream {
     /// The decoder and its window: the history shared by every message. Created by the first
     /// message of a connection and dropped on reset or error, so an idle or failed context
     /// holds none of its memory.
-    decoder: Option<DCtx<'static>>,
-    /// Decoded bytes. Its length is the zero-initialised area reused across messages, not the
-    /// length of the last message, so growing is the only time it is written with zeros.
+    decoder: Option<Box<Decoder>>,
+    /// The decoded message, cleared before the next one.
     output: Vec<u8>,
     max_message_size: usize,
     /// The error that ended this stream, returned again by every push until `reset`.
@@ -171,22 +186,23 @@ impl ZstdStream {
             return Err(error.clone());
         }
         // The previous message no longer borrows the output buffer.
+        self.output.clear();
         if self.output.capacity() > SHRINK_ABOVE {
-            self.output.truncate(BASE_CAPACITY);
             self.output.shrink_to(BASE_CAPACITY);
         }
         if frame.is_empty() {
             return Ok(None);
         }
-        let decoder = self.decoder.get_or_insert_with(new_decoder);
-        let decoded = decode_message(decoder, frame, &mut self.output, self.max_message_size);
+        let decoder = self.decoder.get_or_insert_with(|| Box::new(Decoder::new()));
+        decoder.shrink();
+        let decoded = decoder.decode(frame, &mut self.output, self.max_message_size);
         #[cfg(test)]
         {
             self.peak_output_capacity = self.peak_output_capacity.max(self.output.capacity());
         }
         match decoded {
-            Ok(0) => Ok(None),
-            Ok(len) => Ok(Some(&self.output[..len])),
+            Ok(()) if self.output.is_empty() => Ok(None),
+            Ok(()) => Ok(Some(&self.output)),
             Err(error) => Err(self.poison(error)),
         }
     }
@@ -199,10 +215,12 @@ impl ZstdStream {
         self.poisoned = None;
     }
 
-    /// Bytes of heap this context holds now: the decoder's (`ZSTD_sizeof_DCtx`) and the output
-    /// buffer.
+    /// Bytes of heap this context holds now: the window, the entropy tables, the literals
+    /// buffer and the output buffer.
     pub fn heap_bytes(&self) -> usize {
-        self.decoder.as_ref().map_or(0, DCtx::sizeof) + self.output.capacity()
+        self.decoder.as_ref().map_or(0, |decoder| {
+            std::mem::size_of::<Decoder>() + decoder.heap_bytes()
+        }) + self.output.capacity()
     }
 
     /// Records `error` as final and frees the memory: nothing in it can be used again.
@@ -221,80 +239,6 @@ impl fmt::Debug for ZstdStream {
             .field("heap_bytes", &self.heap_bytes())
             .field("poisoned", &self.poisoned)
             .finish_non_exhaustive()
-    }
-}
-
-/// A decoder context that refuses windows above [`MAX_WINDOW_LOG`].
-fn new_decoder() -> DCtx<'static> {
-    // Allocation failure aborts the process elsewhere in Rust too; `create` panics on it.
-    let mut decoder = DCtx::create();
-    // libzstd accepts any window log from 10 to 31 here; `MAX_WINDOW_LOG` is one of them.
-    decoder
-        .set_parameter(DParameter::WindowLogMax(MAX_WINDOW_LOG))
-        .expect("MAX_WINDOW_LOG is a valid window log");
-    decoder
-}
-
-/// Maps a libzstd error code to the violation it reports.
-fn classify(code: zstd_safe::ErrorCode) -> ZstdError {
-    use zstd_safe::zstd_sys::ZSTD_ErrorCode::ZSTD_error_frameParameter_windowTooLarge;
-    if zstd_safe::is_error_kind(code, ZSTD_error_frameParameter_windowTooLarge) {
-        ZstdError::WindowTooLarge {
-            limit: 1 << MAX_WINDOW_LOG,
-        }
-    } else {
-        ZstdError::Corrupt
-    }
-}
-
-/// Decodes one whole message (every byte of `input`) into `output`, growing it up to `max`
-/// bytes, and returns the message length.
-fn decode_message(
-    decoder: &mut DCtx<'static>,
-    input: &[u8],
-    output: &mut Vec<u8>,
-    max: usize,
-) -> Result<usize, ZstdError> {
-    let mut input = InBuffer::around(input);
-    let mut filled = 0;
-    loop {
-        if filled == output.len() && output.len() < max {
-            let new_len = output.len().saturating_mul(2).max(BASE_CAPACITY).min(max);
-            // `reserve_exact`: plain `resize` may round the capacity up past the cap.
-            output.reserve_exact(new_len - output.len());
-            output.resize(new_len, 0);
-        }
-        // Once the output holds `max` bytes, a one-byte probe asks whether more would follow.
-        let mut probe = [0u8; 1];
-        let at_cap = filled == output.len();
-        let space: &mut [u8] = if at_cap {
-            &mut probe
-        } else {
-            &mut output[filled..]
-        };
-        let space_len = space.len();
-        let consumed_before = input.pos();
-
-        let mut out = OutBuffer::around(space);
-        decoder
-            .decompress_stream(&mut out, &mut input)
-            .map_err(classify)?;
-        let written = out.pos();
-        if at_cap && written > 0 {
-            return Err(ZstdError::TooLarge { limit: max });
-        }
-        filled += written;
-
-        // The message is complete when every byte was read and the decoder stopped short of
-        // filling the space it had: it holds nothing more back. A frame end is not awaited,
-        // as the connection's frame never ends (protocol.md §9.2).
-        if input.pos() == input.src.len() && written < space_len {
-            return Ok(filled);
-        }
-        // libzstd always reads or writes when it has room for both; guard against a loop.
-        if written == 0 && input.pos() == consumed_before {
-            return Err(ZstdError::Corrupt);
-        }
     }
 }
 
@@ -373,6 +317,42 @@ mod tests {
             let wire = server.message(message);
             assert_eq!(stream.push(&wire), Ok(Some(&message[..])));
         }
+    }
+
+    #[test]
+    fn every_compression_level_decodes() {
+        // Levels pick different block features: raw and RLE literals, 1 or 4 Huffman streams,
+        // treeless literals, predefined, RLE, new and repeated FSE tables, long matches.
+        let messages = Corpus::new(5, 1, 200).connection(150);
+        for level in [-5, 1, 3, 7, 12, 19] {
+            let mut server = ZstdServer::new(level);
+            let mut stream = ZstdStream::new(4 * MIB);
+            for (i, message) in messages.iter().enumerate() {
+                let wire = server.message(message);
+                assert_eq!(
+                    stream.push(&wire),
+                    Ok(Some(&message[..])),
+                    "level {level}, message {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_frame_that_ends_and_a_new_one_decode() {
+        // Discord never ends its frame; a server that does (one frame per message) still works.
+        let mut stream = ZstdStream::new(MIB);
+        for seq in 0..4 {
+            let message = json_message(seq, 800 * (seq + 1));
+            let wire = ::zstd::bulk::compress(&message, 3).expect("compress");
+            assert_eq!(stream.push(&wire), Ok(Some(&message[..])));
+        }
+        // Two whole frames in one message, with a content checksum on the second.
+        let mut wire = ::zstd::bulk::compress(b"{\"a\":", 3).expect("compress");
+        let mut compressor = ::zstd::bulk::Compressor::new(3).expect("compressor");
+        compressor.include_checksum(true).expect("checksum");
+        wire.extend(compressor.compress(b"1}").expect("compress"));
+        assert_eq!(stream.push(&wire), Ok(Some(&b"{\"a\":1}"[..])));
     }
 
     #[test]
@@ -519,8 +499,9 @@ mod tests {
 
         assert_eq!(stream.push(&server.message(&small)), Ok(Some(&small[..])));
         let after_shrink = stream.heap_bytes();
+        // What stays is the window, now full (2^18 bytes), the base output buffer and tables.
         assert!(
-            after_shrink <= steady + BASE_CAPACITY,
+            after_shrink <= (1 << 18) + BASE_CAPACITY + 24 * 1024,
             "steady {steady}, after 2 MB {after_large}, then {after_shrink}"
         );
     }
