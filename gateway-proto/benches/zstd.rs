@@ -8,7 +8,9 @@
 //! cargo bench -p gateway-proto --bench zstd --features zstd
 //! ```
 //!
-//! Memory per context is measured by `examples/zstd_memory.rs`.
+//! Measured on the project's 2-core machine (shared, so ±10 %): libzstd's DCtx 249 MiB/s,
+//! gateway-proto's `ZstdStream` 107 MiB/s, ruzstd 67 MiB/s (and ruzstd cannot hand messages
+//! over in time). Memory per context is measured by `examples/zstd_memory.rs`.
 
 #[path = "../tests/support/zstd_corpus.rs"]
 mod corpus;

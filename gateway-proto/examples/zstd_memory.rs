@@ -109,6 +109,7 @@ fn libzstd_raw(messages: &[Vec<u8>], wire: &[Vec<u8>]) {
 
 /// What gateway-proto ships: `ZstdStream` (its own decoder: window, tables, output buffer).
 fn zstd_stream(messages: &[Vec<u8>], wire: &[Vec<u8>]) {
+    let before = LIVE.load(Relaxed);
     let mut stream = ZstdStream::new(16 << 20);
     let mut peak = 0;
     for (i, (message, frame)) in messages.iter().zip(wire).enumerate() {
@@ -119,6 +120,10 @@ fn zstd_stream(messages: &[Vec<u8>], wire: &[Vec<u8>]) {
     println!(
         "  after the stream {} (peak {peak}, while holding the largest message)",
         stream.heap_bytes()
+    );
+    println!(
+        "  live heap bytes by the counting allocator: {}",
+        LIVE.load(Relaxed) - before
     );
     println!("  every message delivered as it arrived: yes");
 }
