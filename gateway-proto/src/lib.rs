@@ -32,6 +32,8 @@ pub mod ratelimit;
 pub mod session;
 pub mod stats;
 pub mod timers;
+#[cfg(feature = "zstd")]
+pub mod zstd;
 
 pub use close_code::{CloseAction, CloseCode};
 pub use command::Command;
