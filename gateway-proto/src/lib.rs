@@ -34,6 +34,8 @@ pub mod ratelimit;
 pub mod session;
 pub mod stats;
 pub mod timers;
+#[cfg(feature = "zstd")]
+pub mod zstd;
 
 pub use close_code::{CloseAction, CloseCode};
 pub use command::Command;
