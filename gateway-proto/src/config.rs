@@ -71,6 +71,9 @@ pub enum Compression {
     /// One zlib stream per connection, `compress=zlib-stream`.
     #[default]
     ZlibStream,
+    /// One endless zstd frame per connection, `compress=zstd-stream`.
+    #[cfg(feature = "zstd")]
+    ZstdStream,
 }
 
 impl Compression {
@@ -79,6 +82,8 @@ impl Compression {
         match self {
             Self::None => None,
             Self::ZlibStream => Some("zlib-stream"),
+            #[cfg(feature = "zstd")]
+            Self::ZstdStream => Some("zstd-stream"),
         }
     }
 }
@@ -453,6 +458,11 @@ mod tests {
         assert_eq!(
             connect_url("ws://h/?x=1", Compression::None),
             "ws://h/?x=1&v=10&encoding=json"
+        );
+        #[cfg(feature = "zstd")]
+        assert_eq!(
+            connect_url("wss://gateway.discord.gg", Compression::ZstdStream),
+            "wss://gateway.discord.gg/?v=10&encoding=json&compress=zstd-stream"
         );
     }
 

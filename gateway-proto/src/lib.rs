@@ -27,12 +27,16 @@ pub mod id;
 pub mod inflate;
 pub mod intents;
 pub mod machine;
+#[cfg(feature = "model")]
+pub mod model;
 pub mod opcode;
 pub mod queue;
 pub mod ratelimit;
 pub mod session;
 pub mod stats;
 pub mod timers;
+#[cfg(feature = "zstd")]
+pub mod zstd;
 
 pub use close_code::{CloseAction, CloseCode};
 pub use command::Command;

@@ -5,6 +5,8 @@
 //! its `now`), then drains [`ShardMachine::poll_output`] until it returns `None`, then
 //! arms one timer at [`ShardMachine::poll_timeout`].
 
+#[cfg(feature = "zstd")]
+use crate::zstd::ZstdStream;
 use crate::{
     backoff,
     close_code::{self, CloseAction},
@@ -173,7 +175,7 @@ pub struct ShardMachine {
     limiter: CommandRatelimiter,
     queue: VecDeque<String>,
     outputs: VecDeque<Output>,
-    inflater: Option<ZlibStream>,
+    inflater: Option<Decompressor>,
     /// Connection attempts since the last healthy connection.
     attempts: u32,
     /// Dispatches received since Resume was sent.
@@ -192,10 +194,7 @@ impl ShardMachine {
     /// resume URL when the config carries one).
     pub fn new(id: ShardId, config: Config) -> Self {
         let seed = config.rng_seed ^ u64::from(id.number()).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let inflater = match config.compression {
-            Compression::None => None,
-            Compression::ZlibStream => Some(ZlibStream::new(config.max_message_size)),
-        };
+        let inflater = Decompressor::for_compression(config.compression, config.max_message_size);
         let limiter = CommandRatelimiter::new(config.ratelimit_window);
         let mut machine = Self {
             id,
@@ -276,7 +275,7 @@ impl ShardMachine {
     /// Heap bytes this machine holds in buffers (inflate state, queues).
     pub fn heap_bytes(&self) -> usize {
         let queue: usize = self.queue.iter().map(String::capacity).sum();
-        self.inflater.as_ref().map_or(0, ZlibStream::heap_bytes)
+        self.inflater.as_ref().map_or(0, Decompressor::heap_bytes)
             + self.limiter.heap_bytes()
             + queue
             + self.queue.capacity() * std::mem::size_of::<String>()
@@ -483,7 +482,7 @@ impl ShardMachine {
                 Ok(text) => self.on_payload(now, text),
                 Err(_) => self.bad_input(now, ReceiveError::NotUtf8),
             },
-            Err(error) => self.bad_input(now, ReceiveError::Inflate(error)),
+            Err(error) => self.bad_input(now, error),
         }
         // A reconnect during `on_payload` reset nothing here: the context is reset when
         // the next socket opens.
@@ -966,6 +965,51 @@ fn is_reserved(op: u64) -> bool {
         OpCode::from_code(op),
         Some(OpCode::Heartbeat | OpCode::Identify | OpCode::Resume)
     )
+}
+
+/// The transport decompression context of the current connection (protocol.md §9.2).
+#[derive(Debug)]
+enum Decompressor {
+    Zlib(ZlibStream),
+    #[cfg(feature = "zstd")]
+    Zstd(ZstdStream),
+}
+
+impl Decompressor {
+    fn for_compression(compression: Compression, max_message_size: usize) -> Option<Self> {
+        match compression {
+            Compression::None => None,
+            Compression::ZlibStream => Some(Self::Zlib(ZlibStream::new(max_message_size))),
+            #[cfg(feature = "zstd")]
+            Compression::ZstdStream => Some(Self::Zstd(ZstdStream::new(max_message_size))),
+        }
+    }
+
+    /// One binary frame in; a complete message out once there is one.
+    fn push(&mut self, frame: &[u8]) -> Result<Option<&[u8]>, ReceiveError> {
+        match self {
+            Self::Zlib(stream) => stream.push(frame).map_err(ReceiveError::Inflate),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(stream) => stream.push(frame).map_err(ReceiveError::Zstd),
+        }
+    }
+
+    /// A fresh context for a new connection.
+    fn reset(&mut self) {
+        match self {
+            Self::Zlib(stream) => stream.reset(),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(stream) => stream.reset(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Zlib(stream) => stream.heap_bytes(),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(stream) => stream.heap_bytes(),
+        }
+    }
 }
 
 /// The raw JSON of `d` (`null` when absent).

@@ -365,6 +365,7 @@ where
         let session = Session {
             shard,
             intents: ident.intents,
+            large_threshold: ident.large_threshold,
             seq: 0,
             replay: Default::default(),
             conn: Some(self.id),

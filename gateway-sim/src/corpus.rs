@@ -238,14 +238,18 @@ pub fn deliver_to_bot(
 
 /// Serializes one dispatch frame `{"op":0,"s":seq,"t":…,"d":…}` compactly.
 pub fn dispatch_frame(seq: u64, generated: &Generated) -> String {
-    let d = generated.d.to_string();
-    let mut s = String::with_capacity(d.len() + generated.t.len() + 40);
+    frame_with_data(seq, generated.t, &generated.d.to_string())
+}
+
+/// A dispatch frame around already serialized data.
+fn frame_with_data(seq: u64, t: &str, d: &str) -> String {
+    let mut s = String::with_capacity(d.len() + t.len() + 40);
     s.push_str("{\"op\":0,\"s\":");
     s.push_str(&seq.to_string());
     s.push_str(",\"t\":\"");
-    s.push_str(generated.t);
+    s.push_str(t);
     s.push_str("\",\"d\":");
-    s.push_str(&d);
+    s.push_str(d);
     s.push('}');
     s
 }
@@ -263,9 +267,8 @@ pub fn payloads(seed: u64, count: usize) -> Vec<String> {
 /// `count` dispatch frames (`s` from 1) generated over `world` with `seed`, for a
 /// session with every intent.
 pub fn payloads_with(world: &World, seed: u64, count: usize) -> Vec<String> {
-    EventGenerator::new(world, seed)
-        .take(count)
-        .zip(1u64..)
-        .map(|(g, seq)| dispatch_frame(seq, &g))
+    let mut generator = EventGenerator::new(world, seed);
+    (1..=count as u64)
+        .map(|seq| generator.next_frame(seq))
         .collect()
 }

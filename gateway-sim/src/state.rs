@@ -104,6 +104,8 @@ pub(crate) struct ConnEntry {
 pub(crate) struct Session {
     pub shard: [u32; 2],
     pub intents: u64,
+    /// `large_threshold` from Identify: GUILD_CREATEs are rendered with it.
+    pub large_threshold: u64,
     /// Last sequence number assigned.
     pub seq: u64,
     pub replay: VecDeque<(u64, Outgoing)>,
@@ -263,7 +265,11 @@ impl State {
     }
 
     /// Sessions that can still receive events (live or within their lifetime).
-    fn receiving_sessions(&self, lifetime: Duration, now: Instant) -> Vec<(String, [u32; 2], u64)> {
+    fn receiving_sessions(
+        &self,
+        lifetime: Duration,
+        now: Instant,
+    ) -> Vec<(String, [u32; 2], u64, u64)> {
         let mut v: Vec<_> = self
             .sessions
             .iter()
@@ -271,7 +277,7 @@ impl State {
                 s.detached_at
                     .is_none_or(|at| now.saturating_duration_since(at) < lifetime)
             })
-            .map(|(id, s)| (id.clone(), s.shard, s.intents))
+            .map(|(id, s)| (id.clone(), s.shard, s.intents, s.large_threshold))
             .collect();
         v.sort();
         v
@@ -286,9 +292,9 @@ impl State {
     ) -> usize {
         let bot = self.traffic.bot_user_id();
         let mut n = 0;
-        for (sid, shard, intents) in self.receiving_sessions(cfg.session_lifetime, now) {
+        for (sid, shard, intents, threshold) in self.receiving_sessions(cfg.session_lifetime, now) {
             if ev.delivers_to(shard, intents, bot) {
-                let d = ev.payload_for(intents, bot);
+                let d = ev.payload_for(&self.traffic, intents, threshold);
                 self.dispatch(&sid, ev.t(), d, cfg.replay_capacity);
                 n += 1;
             }
@@ -307,7 +313,7 @@ impl State {
     ) -> usize {
         let bot = self.traffic.bot_user_id();
         let mut n = 0;
-        for (sid, shard, intents) in self.receiving_sessions(cfg.session_lifetime, now) {
+        for (sid, shard, intents, _) in self.receiving_sessions(cfg.session_lifetime, now) {
             let routed = match guild_id {
                 Some(g) => (g >> 22) % u64::from(shard[1]) == u64::from(shard[0]),
                 None => shard[0] == 0,

@@ -87,10 +87,22 @@ impl Generated {
         corpus::deliver_to_bot(&self.0, shard[0], shard[1], intents, bot_user_id)
     }
 
-    /// The payload as a session with `intents` sees it (MESSAGE_CONTENT rule applied).
-    pub(crate) fn payload_for(&self, intents: u64, bot_user_id: u64) -> Value {
+    /// The payload as a session with `intents` and `large_threshold` sees it: a
+    /// GUILD_CREATE is rendered for that session (§10 caveats, `large`), messages get
+    /// the MESSAGE_CONTENT rule.
+    pub(crate) fn payload_for(
+        &self,
+        traffic: &Traffic,
+        intents: u64,
+        large_threshold: u64,
+    ) -> Value {
+        if let ("GUILD_CREATE", Some(guild_id)) = (self.0.t, self.0.guild_id) {
+            if traffic.has_guild(guild_id) {
+                return traffic.guild_create(guild_id, large_threshold, intents);
+            }
+        }
         let mut d = self.0.d.clone();
-        corpus::apply_message_content_rule(self.0.t, &mut d, intents, bot_user_id);
+        corpus::apply_message_content_rule(self.0.t, &mut d, intents, traffic.bot_user_id());
         d
     }
 }

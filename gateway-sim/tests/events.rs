@@ -187,3 +187,26 @@ async fn as_fast_as_the_client_reads_keeps_the_backlog_bounded() {
     let backlog = sim.connections()[0].backlog;
     assert!(backlog < 200, "backlog {backlog}");
 }
+
+#[tokio::test]
+async fn generated_guild_creates_are_rendered_for_the_session_intents() {
+    let sim = sim(SimConfig::fast()).await;
+    // GUILDS without GUILD_PRESENCES: members and presences hold only the bot and members
+    // in voice (protocol.md §10 caveats), whatever the generator built.
+    let mut c = ready_client(&sim, 1, [0, 1]).await;
+    let mut seen = 0;
+    while seen == 0 {
+        let sent = sim.emit_events(500);
+        for v in read_dispatches(&mut c, sent).await {
+            if v["t"] != "GUILD_CREATE" {
+                continue;
+            }
+            seen += 1;
+            let d = &v["d"];
+            let voice = d["voice_states"].as_array().unwrap().len();
+            let members = d["members"].as_array().unwrap().len();
+            assert!(members <= voice + 1, "{members} members, {voice} in voice");
+            assert!(d["member_count"].as_u64().unwrap() >= members as u64);
+        }
+    }
+}

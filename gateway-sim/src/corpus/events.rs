@@ -78,7 +78,6 @@ struct Recent {
 }
 
 /// A seeded generator of dispatch events over a world. See the module documentation.
-#[derive(Debug)]
 pub struct EventGenerator {
     world: World,
     rng: Rng,
@@ -88,7 +87,19 @@ pub struct EventGenerator {
     inc: u64,
     recent: VecDeque<Recent>,
     guild_create_options: GuildCreateOptions,
+    /// Serialized GUILD_CREATE `d` by guild id, for [`EventGenerator::next_frame`].
+    frame_cache: VecDeque<(u64, String)>,
 }
+
+/// What [`EventGenerator::draw`] picked.
+enum Draw {
+    Event(Generated),
+    /// A GUILD_CREATE of this guild id.
+    GuildCreate(u64),
+}
+
+/// How many serialized GUILD_CREATE payloads a generator keeps (a few MB at most).
+const FRAME_CACHE: usize = 32;
 
 impl EventGenerator {
     /// A generator over `world` (shared, not copied) drawing from `seed`.
@@ -102,6 +113,7 @@ impl EventGenerator {
             now_ms: WORLD_NOW_MS,
             recent: VecDeque::with_capacity(RECENT),
             guild_create_options: GuildCreateOptions::default(),
+            frame_cache: VecDeque::new(),
             rng,
         }
     }
@@ -110,6 +122,7 @@ impl EventGenerator {
     /// `large_threshold` 250).
     pub fn with_guild_create_options(mut self, options: GuildCreateOptions) -> EventGenerator {
         self.guild_create_options = options;
+        self.frame_cache.clear();
         self
     }
 
@@ -123,11 +136,52 @@ impl EventGenerator {
         self.now_ms
     }
 
-    /// The next event. Worlds without guilds yield only DM messages.
+    /// The next event. Worlds without guilds or without users yield only DM messages.
     pub fn next_event(&mut self) -> Generated {
+        match self.draw() {
+            Draw::Event(e) => e,
+            Draw::GuildCreate(guild_id) => Generated {
+                t: "GUILD_CREATE",
+                guild_id: Some(guild_id),
+                d: self
+                    .world
+                    .guild_create(guild_id, &self.guild_create_options),
+            },
+        }
+    }
+
+    /// The next dispatch frame `{"op":0,"s":seq,"t":…,"d":…}`, the same bytes as
+    /// [`super::dispatch_frame`] of [`EventGenerator::next_event`], but GUILD_CREATE
+    /// payloads (three quarters of the bytes) are serialized once per guild and reused.
+    pub fn next_frame(&mut self, seq: u64) -> String {
+        match self.draw() {
+            Draw::Event(e) => super::dispatch_frame(seq, &e),
+            Draw::GuildCreate(guild_id) => {
+                if let Some((_, d)) = self.frame_cache.iter().find(|(g, _)| *g == guild_id) {
+                    return super::frame_with_data(seq, "GUILD_CREATE", d);
+                }
+                let d = self
+                    .world
+                    .guild_create(guild_id, &self.guild_create_options)
+                    .to_string();
+                let frame = super::frame_with_data(seq, "GUILD_CREATE", &d);
+                if self.frame_cache.len() == FRAME_CACHE {
+                    self.frame_cache.pop_front();
+                }
+                self.frame_cache.push_back((guild_id, d));
+                frame
+            }
+        }
+    }
+
+    /// Draws the next event; GUILD_CREATE is returned as its guild so that the caller
+    /// decides how to build it. Both paths consume the same random numbers.
+    fn draw(&mut self) -> Draw {
         self.now_ms += self.rng.u64(0..8);
+        // Past this check every event kind has a guild and a user besides the bot to
+        // draw from, which the helpers below rely on.
         if self.world.inner.guilds.is_empty() || self.world.inner.users.len() < 2 {
-            return self.message_create(true);
+            return Draw::Event(self.message_create(true));
         }
         let mut roll = self.rng.u32(0..100);
         let mut kind = MIX[0].0;
@@ -138,7 +192,7 @@ impl EventGenerator {
             }
             roll -= w;
         }
-        match kind {
+        Draw::Event(match kind {
             "PRESENCE_UPDATE" => self.presence_update(),
             "MESSAGE_CREATE" => {
                 let dm = self.rng.u8(..100) == 0;
@@ -150,8 +204,11 @@ impl EventGenerator {
             "VOICE_STATE_UPDATE" => self.voice_state_update(),
             "MESSAGE_UPDATE" => self.message_update(),
             "MESSAGE_DELETE" => self.message_delete(),
-            _ => self.guild_create(),
-        }
+            _ => {
+                let g = self.rng.usize(..self.world.inner.guilds.len());
+                return Draw::GuildCreate(self.guild(g).id);
+            }
+        })
     }
 
     // ----- helpers -----
@@ -423,19 +480,6 @@ impl EventGenerator {
         }
     }
 
-    fn guild_create(&mut self) -> Generated {
-        let g = self.rng.usize(..self.world.inner.guilds.len());
-        let guild_id = self.guild(g).id;
-        let d = self
-            .world
-            .guild_create(guild_id, &self.guild_create_options);
-        Generated {
-            t: "GUILD_CREATE",
-            guild_id: Some(guild_id),
-            d,
-        }
-    }
-
     fn message_delete(&mut self) -> Generated {
         let dm = self.rng.u8(..100) == 0;
         let g = if dm { None } else { Some(self.pick_guild()) };
@@ -667,7 +711,7 @@ impl EventGenerator {
                         mentions.push(self.mention_json(g, r.member));
                         mentioned.push(ruid);
                     }
-                    referenced = Some(self.referenced_json(&r, g));
+                    referenced = Some(self.referenced_json(&r));
                 }
             }
         }
@@ -776,7 +820,7 @@ impl EventGenerator {
     }
 
     /// The message a reply points at, as Discord embeds it (no `member`, no `guild_id`).
-    fn referenced_json(&self, r: &Recent, _g: usize) -> Value {
+    fn referenced_json(&self, r: &Recent) -> Value {
         let mut mentions = Vec::new();
         if r.mentions_bot {
             mentions.push(self.world.user_json(0, false));
@@ -892,6 +936,18 @@ impl EventGenerator {
             "layout_type": 1,
             "results": { "is_finalized": false, "answer_counts": [] },
         })
+    }
+}
+
+impl std::fmt::Debug for EventGenerator {
+    /// A summary (caches of serialized payloads are left out).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventGenerator")
+            .field("world", &self.world)
+            .field("now_ms", &self.now_ms)
+            .field("recent_messages", &self.recent.len())
+            .field("guild_create_options", &self.guild_create_options)
+            .finish_non_exhaustive()
     }
 }
 

@@ -53,6 +53,23 @@ fn same_seed_same_bytes_different_seed_different_bytes() {
 }
 
 #[test]
+fn next_frame_matches_next_event() {
+    let world = small_world(9);
+    let mut a = EventGenerator::new(&world, 4);
+    let mut b = EventGenerator::new(&world, 4);
+    let mut guild_creates = 0;
+    for seq in 1..=1500 {
+        let e = a.next_event();
+        guild_creates += usize::from(e.t == "GUILD_CREATE");
+        assert_eq!(b.next_frame(seq), dispatch_frame(seq, &e));
+    }
+    assert!(
+        guild_creates > 1,
+        "the cached GUILD_CREATE path was exercised"
+    );
+}
+
+#[test]
 fn payloads_uses_the_default_world_and_numbers_frames_from_one() {
     let p = payloads(3, 300);
     assert_eq!(p.len(), 300);
@@ -115,6 +132,44 @@ fn mix_matches_issue_10_within_tolerance() {
         (0.003..0.025).contains(&dm_share),
         "DM share of MESSAGE_CREATE {dm_share}"
     );
+}
+
+#[test]
+fn degenerate_configs_do_not_panic() {
+    let configs = [
+        WorldConfig {
+            guilds: 0,
+            ..WorldConfig::default()
+        },
+        WorldConfig {
+            users: 0,
+            members_per_guild: (0, 0),
+            guilds: 2,
+            ..WorldConfig::default()
+        },
+        WorldConfig {
+            users: 1,
+            members_per_guild: (1, 1),
+            guilds: 3,
+            ..WorldConfig::default()
+        },
+        WorldConfig {
+            users: 60,
+            members_per_guild: (500, 100),
+            guilds: 2,
+            ..WorldConfig::default()
+        },
+    ];
+    for config in &configs {
+        let world = World::new(config);
+        for g in world.guild_ids() {
+            let count = world.member_count(g).expect("known guild");
+            assert!(count >= 1 && count <= config.users + 1, "{count} members");
+        }
+        for e in EventGenerator::new(&world, 1).take(300) {
+            assert!(e.d.is_object());
+        }
+    }
 }
 
 // ----- GUILD_CREATE -----
@@ -1092,4 +1147,79 @@ fn message_content_rule_on_generated_messages() {
         }
     }
     assert!(blanked > 0 && kept > 0, "blanked {blanked}, kept {kept}");
+}
+
+// ----- measurement -----
+
+/// Prints generation speed and corpus statistics; run with
+/// `cargo test -p gateway-sim --release -- --ignored --nocapture measure`.
+#[test]
+#[ignore = "measurement, not a check"]
+fn measure_generation() {
+    use std::time::Instant;
+    const N: usize = 100_000;
+    // CPU time of this thread (Linux), so a busy machine does not skew the figure.
+    fn cpu_ns() -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        s.split_whitespace().next()?.parse().ok()
+    }
+    let world = World::new(&WorldConfig::default());
+    let start = Instant::now();
+    let cpu_start = cpu_ns();
+    let frames = payloads_with(&world, 1, N);
+    let wall = start.elapsed().as_secs_f64();
+    let elapsed = match (cpu_start, cpu_ns()) {
+        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+        _ => wall,
+    };
+    println!("wall {wall:.2} s, CPU {elapsed:.2} s");
+    let bytes: usize = frames.iter().map(String::len).sum();
+    let mut per: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for f in &frames {
+        // {"op":0,"s":N,"t":"NAME",... : the name is the 8th piece between quotes.
+        let t = f.split('"').nth(7).unwrap_or("?").to_owned();
+        let e = per.entry(t).or_default();
+        e.0 += 1;
+        e.1 += f.len();
+    }
+    println!(
+        "{N} frames in {elapsed:.2} CPU-s: {:.0} events/s, {:.1} MB/s, {} B/event on average",
+        N as f64 / elapsed,
+        bytes as f64 / elapsed / 1e6,
+        bytes / N
+    );
+    for (t, (count, b)) in &per {
+        println!(
+            "{t:22} {:5.2}% of events {:5.1}% of bytes, {} B on average",
+            100.0 * *count as f64 / N as f64,
+            100.0 * *b as f64 / bytes as f64,
+            b / count
+        );
+    }
+    // The Value path (what the server uses per event), GUILD_CREATE built every time.
+    let cpu_start = cpu_ns().unwrap_or(0);
+    let mut generator = EventGenerator::new(&world, 2);
+    let values: usize = (0..20_000)
+        .map(|_| usize::from(generator.next_event().d.is_object()))
+        .sum();
+    let cpu = (cpu_ns().unwrap_or(0).saturating_sub(cpu_start)) as f64 / 1e9;
+    println!(
+        "next_event: {values} events in {cpu:.2} CPU-s: {:.0} events/s",
+        values as f64 / cpu
+    );
+    let cpu_start = cpu_ns().unwrap_or(0);
+    let options = GuildCreateOptions::default();
+    let mut built = 0;
+    for _ in 0..5 {
+        for g in world.guild_ids() {
+            built += world.guild_create(g, &options).to_string().len();
+        }
+    }
+    let cpu = (cpu_ns().unwrap_or(0).saturating_sub(cpu_start)) as f64 / 1e9;
+    let n = 5 * world.guild_ids().len();
+    println!(
+        "World::guild_create + to_string: {:.2} ms per guild, {} B per guild on average",
+        cpu * 1e3 / n as f64,
+        built / n
+    );
 }

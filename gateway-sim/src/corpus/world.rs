@@ -259,6 +259,7 @@ impl Guild {
 
 #[derive(Debug)]
 pub(crate) struct Inner {
+    /// All users; `users[0]` is the bot and always exists (pushed first by `new`).
     pub(crate) users: Vec<User>,
     pub(crate) guilds: Vec<Guild>,
     /// Cumulative member counts, for choosing a guild weighted by its size.
@@ -268,9 +269,23 @@ pub(crate) struct Inner {
 }
 
 /// A seeded, immutable simulated world. See the module documentation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct World {
     pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for World {
+    /// A summary (the full world would print megabytes).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("guilds", &self.inner.guilds.len())
+            .field("users", &(self.inner.users.len() - 1))
+            .field(
+                "members",
+                &self.inner.cumulative_members.last().copied().unwrap_or(0),
+            )
+            .finish()
+    }
 }
 
 /// Hands out snowflakes that are unique within a world.
@@ -695,6 +710,7 @@ impl World {
         };
         let owner = rng.usize(1..members.len().max(2)).min(members.len() - 1);
         let owner_id = users[members[owner].user].id;
+        // There are at least 3 text channels, "general" first.
         let general = channels[text_channels[0]].id;
         let afk_channel_id = voice_channels
             .iter()
