@@ -11,7 +11,8 @@
 //!                     non-privileged intent)
 //!   --shards N        total shard count (default 1)
 //!   --shard ID        run only this shard; repeatable (default: every shard 0..N)
-//!   --compress MODE   none, zlib-stream or zstd-stream (default zlib-stream)
+//!   --compress MODE   none, zlib-stream or zstd-stream (default zlib-stream; zstd-stream
+//!                     needs `--features zstd`)
 //!   --events N        exit 0 after N dispatches other than READY and RESUMED
 //!   --json            one JSON object a line instead of readable lines
 //!   --commands        read gateway commands from stdin, one JSON payload a line; a top-level
@@ -114,10 +115,17 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
                 parsed.compression = match text(&mut parser)?.as_str() {
                     "none" => Compression::None,
                     "zlib-stream" => Compression::ZlibStream,
+                    #[cfg(feature = "zstd")]
+                    "zstd-stream" => Compression::ZstdStream,
+                    #[cfg(not(feature = "zstd"))]
                     "zstd-stream" => {
-                        return Err("--compress zstd-stream is not supported yet".into())
+                        return Err("--compress zstd-stream needs the zstd feature".into())
                     }
-                    other => return Err(format!("--compress {other}: use none or zlib-stream")),
+                    other => {
+                        return Err(format!(
+                            "--compress {other}: use none, zlib-stream or zstd-stream"
+                        ))
+                    }
                 }
             }
             Long("events") => parsed.events = Some(number(&text(&mut parser)?, "--events")?),

@@ -290,6 +290,7 @@ macro_rules! scenarios {
         $crate::scenarios!(@tests $adapter;
             identify_ready_dispatches_uncompressed,
             identify_ready_dispatches_zlib_stream,
+            identify_ready_dispatches_zstd_stream,
             raw_messages_are_the_payloads_in_order,
             zombie_connection_resumes_on_the_resume_url,
             reconnect_op7_resumes,
@@ -302,6 +303,7 @@ macro_rules! scenarios {
             invalid_commands_are_refused_at_once,
             garbage_text_is_an_error_then_a_resume,
             corrupt_zlib_is_an_error_then_a_resume,
+            corrupt_zstd_is_an_error_then_a_resume,
             decompression_bomb_is_an_error_then_a_resume,
             saved_session_resumes_without_identify,
             user_close_ends_the_shard,

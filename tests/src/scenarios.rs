@@ -73,9 +73,9 @@ async fn identify_ready_dispatches<A: Adapter>(compression: Compression) {
     let conn = connection(&sim, 1).await;
     let (path, query) = opened(&sim, conn);
     assert_eq!(path, "/");
-    match compression {
-        Compression::ZlibStream => assert_eq!(query, "v=10&encoding=json&compress=zlib-stream"),
-        _ => assert_eq!(query, "v=10&encoding=json"),
+    match compression.query_value() {
+        Some(value) => assert_eq!(query, format!("v=10&encoding=json&compress={value}")),
+        None => assert_eq!(query, "v=10&encoding=json"),
     }
     let identify = &payloads(&sim, conn)[0];
     assert_eq!(identify["op"], 2);
@@ -114,6 +114,11 @@ pub async fn identify_ready_dispatches_uncompressed<A: Adapter>() {
 /// Identify → READY → dispatches, with zlib-stream.
 pub async fn identify_ready_dispatches_zlib_stream<A: Adapter>() {
     identify_ready_dispatches::<A>(Compression::ZlibStream).await;
+}
+
+/// Identify → READY → dispatches, with zstd-stream.
+pub async fn identify_ready_dispatches_zstd_stream<A: Adapter>() {
+    identify_ready_dispatches::<A>(Compression::ZstdStream).await;
 }
 
 /// `next_message` yields every payload's text in the order the simulator sent them.
@@ -521,6 +526,17 @@ pub async fn garbage_text_is_an_error_then_a_resume<A: Adapter>() {
 pub async fn corrupt_zlib_is_an_error_then_a_resume<A: Adapter>() {
     bad_input_then_resume::<A>(Compression::ZlibStream, 1 << 20, |sim, conn| {
         sim.send_raw_binary(conn, &[0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0xff, 0xff]);
+    })
+    .await;
+}
+
+/// Bytes that are not a zstd stream: an error, a resumable close, a resume.
+pub async fn corrupt_zstd_is_an_error_then_a_resume<A: Adapter>() {
+    bad_input_then_resume::<A>(Compression::ZstdStream, 1 << 20, |sim, conn| {
+        sim.send_raw_binary(
+            conn,
+            &[0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0xff, 0xff, 0x00],
+        );
     })
     .await;
 }
