@@ -9,6 +9,11 @@
 //! outputs and the order to drain them in. The adapters `gateway-tokio` and
 //! `gateway-async-std` are thin loops around it.
 //!
+//! Observability: the machine logs through `tracing` (the default `tracing` feature; state
+//! changes at info, per-event detail at debug and trace, never the token), and the `metrics`
+//! feature publishes each shard's figures through the `metrics` facade (the table is in
+//! `gateway_proto::metrics`). A loop wires both with [`telemetry::Telemetry`].
+//!
 //! Where a rule comes from, the docs cite the section of the project's protocol fact
 //! sheet (`protocol.md`), which restates Discord's gateway documentation.
 #![forbid(unsafe_code)]
@@ -27,6 +32,8 @@ pub mod id;
 pub mod inflate;
 pub mod intents;
 pub mod machine;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(feature = "model")]
 pub mod model;
 pub mod opcode;
@@ -34,6 +41,7 @@ pub mod queue;
 pub mod ratelimit;
 pub mod session;
 pub mod stats;
+pub mod telemetry;
 pub mod timers;
 #[cfg(feature = "zstd")]
 pub mod zstd;

@@ -25,11 +25,13 @@ use crate::{
     ratelimit::{CommandRatelimiter, RatelimiterState},
     session::Session,
     stats::Statistics,
+    telemetry::log,
     timers::{Timer, Timers},
 };
 use std::{
     borrow::Cow,
     collections::VecDeque,
+    fmt,
     time::{Duration, Instant},
 };
 
@@ -83,7 +85,9 @@ pub enum Message<'a> {
 }
 
 /// What the caller must do or deliver.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` shows Identify and Resume frames as `<redacted>`: they carry the token.
+#[derive(Clone, PartialEq)]
 pub enum Output {
     /// Open a websocket to this URL, then call [`ShardMachine::handle_open`]; if it
     /// fails, call [`ShardMachine::handle_close`] with `None`.
@@ -98,6 +102,26 @@ pub enum Output {
     RequestIdentify,
     /// Deliver this event.
     Event(Event),
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Connect(url) => f.debug_tuple("Connect").field(url).finish(),
+            Self::Send(frame) => {
+                // Only the machine sends these two (user payloads with them are refused).
+                let op = envelope::scan(frame).map(|envelope| envelope.op);
+                match op.ok().and_then(OpCode::from_code) {
+                    Some(OpCode::Identify) => f.write_str("Send(<Identify, redacted>)"),
+                    Some(OpCode::Resume) => f.write_str("Send(<Resume, redacted>)"),
+                    _ => f.debug_tuple("Send").field(frame).finish(),
+                }
+            }
+            Self::Close(frame) => f.debug_tuple("Close").field(frame).finish(),
+            Self::RequestIdentify => f.write_str("RequestIdentify"),
+            Self::Event(event) => f.debug_tuple("Event").field(event).finish(),
+        }
+    }
 }
 
 /// Where the shard is, named after what it waits for.
@@ -313,6 +337,7 @@ impl ShardMachine {
             return;
         }
         self.state = State::AwaitingHello;
+        log!(info, resuming = self.session.is_some(), "connected");
         self.limiter = CommandRatelimiter::new(self.config.ratelimit_window);
         if let Some(inflater) = &mut self.inflater {
             inflater.reset();
@@ -356,9 +381,12 @@ impl ShardMachine {
         };
         match action {
             CloseAction::Fatal => {
+                log!(error, code = ?code, "the gateway closed the shard for good");
                 self.timers.clear();
                 self.heartbeater = None;
                 self.state = State::Closed;
+                self.stats.fatal_closes += 1;
+                self.stats.connected_since = None;
                 let closed = Closed {
                     code,
                     initiator: Initiator::Remote,
@@ -419,6 +447,7 @@ impl ShardMachine {
         };
         match command::to_frame(&identify) {
             Ok(frame) => {
+                log!(debug, intents = self.config.intents.bits(), "identify sent");
                 self.send_frame(now, frame);
                 self.stats.identifies += 1;
                 self.pending_seq = None;
@@ -456,6 +485,7 @@ impl ShardMachine {
             return;
         }
         let code = frame.code;
+        log!(info, code, "closed by the user");
         if self.state.has_socket() {
             self.outputs.push_back(Output::Close(frame.clone()));
         }
@@ -508,6 +538,7 @@ impl ShardMachine {
             Some(OpCode::Hello) => self.on_hello(now, text, &envelope),
             Some(OpCode::HeartbeatAck) => self.on_heartbeat_ack(now, text, &envelope),
             _ => {
+                log!(debug, op = envelope.op, "unexpected opcode");
                 self.stats.errors += 1;
                 self.emit(Event::Error(ReceiveError::UnexpectedOpcode(envelope.op)));
             }
@@ -530,6 +561,7 @@ impl ShardMachine {
             _ => return self.bad_input(now, ReceiveError::InvalidHello),
         };
         self.timers.stop(Timer::Hello);
+        log!(debug, interval = ?interval, "hello");
         let heartbeater = Heartbeater::new(interval, self.rng.f64(), now);
         self.timers.set(Timer::Heartbeat, heartbeater.next_due());
         self.heartbeater = Some(heartbeater);
@@ -548,6 +580,7 @@ impl ShardMachine {
                 };
                 // A session id from READY is at most a few dozen bytes: Resume fits.
                 if let Ok(frame) = command::to_frame(&resume) {
+                    log!(debug, session = %session.id, seq = session.sequence, "resume sent");
                     self.send_frame(now, frame);
                     self.stats.resumes += 1;
                     self.replayed = 0;
@@ -562,6 +595,7 @@ impl ShardMachine {
     }
 
     fn await_permit(&mut self) {
+        log!(debug, "waiting for an identify permit");
         self.state = State::AwaitingPermit;
         self.outputs.push_back(Output::RequestIdentify);
     }
@@ -574,6 +608,7 @@ impl ShardMachine {
         };
         let event_type = EventType::from_name(name);
         self.stats.dispatches += 1;
+        self.stats.dispatches_by_type.record(&event_type);
         let last = self
             .session
             .as_ref()
@@ -597,6 +632,7 @@ impl ShardMachine {
                     self.set_sequence(seq);
                 }
                 if self.state == State::Resuming {
+                    log!(info, replayed = self.replayed, "resumed");
                     self.healthy(now);
                     self.stats.resumed += 1;
                     let dispatch = Dispatch {
@@ -616,10 +652,12 @@ impl ShardMachine {
         // filtered out. Whatever the gateway replays, a sequence is delivered once.
         if let Some(last) = last {
             if seq <= last {
+                log!(debug, t = name, s = seq, last, "duplicate dispatch dropped");
                 self.stats.duplicates_dropped += 1;
                 return;
             }
             if seq > last + 1 {
+                log!(debug, t = name, s = seq, last, "sequence gap");
                 self.stats.sequence_gaps += 1;
             }
         }
@@ -627,7 +665,9 @@ impl ShardMachine {
         if self.state == State::Resuming {
             self.replayed += 1;
         }
-        if !self.config.event_types.intersects(event_type.flag()) {
+        let delivered = self.config.event_types.intersects(event_type.flag());
+        log!(trace, t = name, s = seq, delivered, "dispatch");
+        if !delivered {
             self.stats.dispatches_filtered += 1;
             return;
         }
@@ -675,6 +715,7 @@ impl ShardMachine {
                 payload,
             },
         };
+        log!(info, session = %session.id, guilds = ready.guild_ids.len(), "ready");
         self.session = Some(session);
         self.pending_seq = None;
         self.healthy(now);
@@ -687,11 +728,16 @@ impl ShardMachine {
             return;
         };
         let latency = heartbeater.on_ack(now);
+        if latency.is_some() {
+            self.stats.heartbeat_acks += 1;
+        }
+        log!(trace, latency = ?latency, "heartbeat ack");
         let payload = Payload::new(text.to_owned(), envelope.data.clone());
         self.emit(Event::HeartbeatAck(HeartbeatAck { latency, payload }));
     }
 
     fn on_reconnect(&mut self, now: Instant, text: &str, envelope: &Envelope<'_>) {
+        log!(debug, "reconnect requested (op 7)");
         let payload = Payload::new(text.to_owned(), envelope.data.clone());
         self.emit(Event::Reconnect(Reconnect { payload }));
         self.close_and_reconnect(now, CloseCause::Reconnect, None);
@@ -700,6 +746,7 @@ impl ShardMachine {
     fn on_invalid_session(&mut self, now: Instant, text: &str, envelope: &Envelope<'_>) {
         self.stats.invalid_sessions += 1;
         let resumable = data_of(text, envelope).trim() == "true";
+        log!(debug, resumable, "invalid session (op 9)");
         let payload = Payload::new(text.to_owned(), envelope.data.clone());
         self.emit(Event::InvalidSession(InvalidSession { resumable, payload }));
         let cause = CloseCause::InvalidSession { resumable };
@@ -715,6 +762,7 @@ impl ShardMachine {
     }
 
     fn bad_input(&mut self, now: Instant, error: ReceiveError) {
+        log!(warn, %error, "bad data from the gateway");
         self.stats.errors += 1;
         self.emit(Event::Error(error.clone()));
         // READY that cannot be read leaves no session to resume; anything else keeps it.
@@ -758,6 +806,7 @@ impl ShardMachine {
             .or(self.pending_seq);
         // A heartbeat is `{"op":1,"d":<u64 or null>}`: always well under 4096 bytes.
         if let Ok(frame) = command::to_frame(&Heartbeat(seq)) {
+            log!(trace, seq = ?seq, scheduled, "heartbeat sent");
             self.send_frame(now, frame);
             self.stats.heartbeats_sent += 1;
         }
@@ -792,6 +841,7 @@ impl ShardMachine {
         while !self.queue.is_empty() {
             if self.config.ratelimit && !self.limiter.can_send_command(now) {
                 let at = self.limiter.next_command_slot(now);
+                log!(debug, queued = self.queue.len(), wait = ?(at - now), "commands wait for the rate limiter");
                 self.timers.set(Timer::Send, at);
                 return;
             }
@@ -825,6 +875,7 @@ impl ShardMachine {
             None => self.config.gateway_url.as_str(),
         };
         let url = connect_url(base, self.config.compression);
+        log!(debug, %url, "connecting");
         self.state = State::Connecting;
         self.outputs.push_back(Output::Connect(url));
     }
@@ -869,6 +920,7 @@ impl ShardMachine {
         self.timers.clear();
         self.heartbeater = None;
         self.stats.reconnects += 1;
+        self.stats.reconnects_by_cause.record(&cause);
         self.stats.connected_since = None;
         self.attempts = self.attempts.saturating_add(1);
         let next = if self.session.is_some() {
@@ -876,13 +928,14 @@ impl ShardMachine {
         } else {
             Next::Identify
         };
+        let delay = backoff::delay(self.attempts, self.rng.f64()).max(wait.unwrap_or_default());
+        log!(info, cause = ?cause, code = ?code, initiator = ?initiator, next = ?next, delay = ?delay, "reconnecting");
         self.emit(Event::Closed(Closed {
             code,
             initiator,
             cause,
             next,
         }));
-        let delay = backoff::delay(self.attempts, self.rng.f64()).max(wait.unwrap_or_default());
         if delay.is_zero() {
             self.connect();
         } else {
@@ -892,6 +945,8 @@ impl ShardMachine {
     }
 
     fn stop_locally(&mut self, cause: CloseCause) {
+        log!(error, cause = ?cause, "stopping the shard for good");
+        self.stats.fatal_closes += 1;
         if self.state.has_socket() {
             self.outputs.push_back(Output::Close(CloseFrame::RESUME));
         }
