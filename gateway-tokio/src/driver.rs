@@ -23,7 +23,9 @@ use crate::{
 };
 use async_tungstenite::tungstenite::{self, protocol::frame::coding::CloseCode, Message as Ws};
 use futures_util::{SinkExt, StreamExt};
-use gateway_proto::{CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State};
+use gateway_proto::{
+    telemetry::Telemetry, CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State,
+};
 use std::{
     collections::VecDeque,
     future::{poll_fn, Future},
@@ -53,6 +55,8 @@ pub(crate) struct Driver {
     pub(crate) close: watch::Receiver<Option<CloseFrame>>,
     pub(crate) status: Arc<Mutex<Status>>,
     pub(crate) stopped: watch::Sender<bool>,
+    /// The shard's span and metrics, updated after every step.
+    pub(crate) telemetry: Telemetry,
 }
 
 /// The connection-shaped state of the loop.
@@ -242,7 +246,6 @@ impl Driver {
                     if self.machine.state() == State::Closed {
                         continue;
                     }
-                    tracing::debug!(shard = %self.machine.id(), %url, "connecting");
                     io.socket = None;
                     io.outgoing.clear();
                     io.connecting = Some(Box::pin(net::connect(url, self.connector.clone())));
@@ -295,6 +298,7 @@ impl Driver {
     fn publish(&mut self, now: Instant) {
         let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
         status.update(&mut self.machine, now);
+        self.telemetry.observe(&self.machine, now);
     }
 }
 

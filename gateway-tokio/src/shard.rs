@@ -17,9 +17,9 @@ use crate::{
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use futures_util::Stream;
 use gateway_proto::{
-    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, user_frame, CloseFrame,
-    Closed, Command, Config, Event, EventTypeFlags, Intents, SendError, Session, ShardId,
-    ShardMachine, State, Statistics,
+    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, telemetry::Telemetry,
+    user_frame, CloseFrame, Closed, Command, Config, Event, EventTypeFlags, Intents, SendError,
+    Session, ShardId, ShardMachine, State, Statistics,
 };
 use rustls::ClientConfig;
 use std::{
@@ -139,6 +139,7 @@ impl ShardBuilder {
             close,
             status: status.clone(),
             stopped: stopped_tx,
+            telemetry: Telemetry::new(id),
         };
         Shard {
             id,
@@ -349,8 +350,9 @@ impl Shard {
             return Ok(());
         }
         rt::check_runtime().map_err(|error| Error::with_source(ErrorKind::NoRuntime, error))?;
-        if let Some(driver) = self.driver.take() {
-            let span = tracing::debug_span!("shard", id = %self.id);
+        if let Some(mut driver) = self.driver.take() {
+            // `shard{shard=N session=…}`: every line of the task says which shard it is about.
+            let span = driver.telemetry.span();
             rt::spawn(driver.run().instrument(span));
         }
         Ok(())
