@@ -875,7 +875,6 @@ impl ShardMachine {
             None => self.config.gateway_url.as_str(),
         };
         let url = connect_url(base, self.config.compression);
-        log!(debug, %url, "connecting");
         self.state = State::Connecting;
         self.outputs.push_back(Output::Connect(url));
     }

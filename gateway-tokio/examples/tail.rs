@@ -18,11 +18,15 @@
 //!   --commands        read gateway commands from stdin, one JSON payload a line; a top-level
 //!                     "shard": N picks the shard (default 0) and is removed before sending
 //!   --session FILE    resume from FILE if present; save every shard's session there on exit
+//!   --stats SECONDS   every SECONDS, one line per shard on stderr: events/s, MB/s inflated,
+//!                     heartbeat latency, reconnects (from the shard's statistics)
 //! ```
 //!
 //! Exit status: 0 when `--events` is reached, when stdin ends under `--commands` and every
 //! command was sent, or on Ctrl-C; 1 after a fatal error or an unreadable session file;
-//! 2 for a bad command line. Logs go to stderr, filtered by `RUST_LOG`.
+//! 2 for a bad command line. Logs go to stderr, filtered by `RUST_LOG`; tungstenite is held at
+//! debug whatever `RUST_LOG` says, as its trace lines print every frame written, the token
+//! of Identify among them.
 //!
 //! This file owns the command line, the output formats and the session file; the gateway is
 //! entirely gateway-tokio's.
@@ -30,6 +34,7 @@
 use gateway_sim::{EventRate, SimConfig, Simulator};
 use gateway_tokio::{
     CloseFrame, Compression, Config, Event, InMemoryQueue, Intents, Queue, Session, Shard, ShardId,
+    Statistics,
 };
 use serde_json::{json, Map, Value};
 use std::{
@@ -42,7 +47,7 @@ use std::{
     process::ExitCode,
     sync::Arc,
     task::Poll,
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -76,6 +81,7 @@ struct Args {
     json: bool,
     commands: bool,
     session: Option<PathBuf>,
+    stats: Option<Duration>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
@@ -92,6 +98,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
         json: false,
         commands: false,
         session: None,
+        stats: None,
     };
     let text = |parser: &mut lexopt::Parser| -> Result<String, String> {
         let value = parser.value().map_err(|error| error.to_string())?;
@@ -134,6 +141,14 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
             Long("session") => {
                 parsed.session = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
             }
+            Long("stats") => {
+                let value = text(&mut parser)?;
+                let seconds: f64 = number(&value, "--stats")?;
+                if !(seconds.is_finite() && seconds > 0.0) {
+                    return Err(format!("--stats {value}: a number of seconds above 0"));
+                }
+                parsed.stats = Some(Duration::from_secs_f64(seconds));
+            }
             Long("help") | Short('h') => return Err("see the options at the top of tail.rs".into()),
             _ => return Err(arg.unexpected().to_string()),
         }
@@ -162,11 +177,16 @@ fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    use tracing_subscriber::{filter::LevelFilter, filter::Targets, prelude::*};
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    // tungstenite's trace lines print each frame it writes, bytes and all: Identify's token.
+    let cap = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("tungstenite", LevelFilter::DEBUG);
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    tracing_subscriber::registry()
+        .with(logs.with_filter(filter).with_filter(cap))
         .init();
     let args = match parse_args(std::env::args_os().skip(1)) {
         Ok(args) => args,
@@ -184,10 +204,20 @@ async fn main() -> ExitCode {
             std::future::pending::<()>().await;
         }
     };
-    let mut stdout = std::io::stdout();
+    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
     // The process's one identify queue (Discord's default: one bucket, 5 s windows).
     let queue = Arc::new(InMemoryQueue::new(1));
-    ExitCode::from(run(args, env_token, queue, stdin, &mut stdout, ctrl_c).await)
+    let output = Output {
+        events: &mut stdout,
+        stats: &mut stderr,
+    };
+    ExitCode::from(run(args, env_token, queue, stdin, output, ctrl_c).await)
+}
+
+/// Where the tool writes: events to stdout, `--stats` lines to stderr.
+struct Output<'a> {
+    events: &'a mut dyn Write,
+    stats: &'a mut dyn Write,
 }
 
 /// Runs the tool; returns the exit status.
@@ -196,7 +226,7 @@ async fn run(
     env_token: Option<String>,
     queue: Arc<dyn Queue>,
     input: impl AsyncBufRead + Unpin,
-    out: &mut dyn Write,
+    out: Output<'_>,
     shutdown: impl Future<Output = ()>,
 ) -> u8 {
     // Without a token: the embedded simulator, unless --url names another gateway (then the
@@ -275,7 +305,8 @@ async fn run(
 
     let mut tail = Tail {
         args: &args,
-        out,
+        out: out.events,
+        stats: out.stats,
         dispatches: 0,
     };
     let status = tail.stream(&mut shards, input, shutdown).await;
@@ -307,6 +338,7 @@ async fn run(
 struct Tail<'a> {
     args: &'a Args,
     out: &'a mut dyn Write,
+    stats: &'a mut dyn Write,
     dispatches: u64,
 }
 
@@ -323,6 +355,15 @@ impl Tail<'_> {
         let mut ended = vec![false; shards.len()];
         let mut turn = 0;
         let mut tick = tokio::time::interval(Duration::from_millis(100));
+        let mut report = self.args.stats.map(|every| {
+            let mut report = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            report.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            report
+        });
+        let mut reported: Vec<(Instant, Statistics)> = shards
+            .iter()
+            .map(|shard| (Instant::now(), shard.statistics()))
+            .collect();
         loop {
             if lines.is_none()
                 && self.args.commands
@@ -377,8 +418,24 @@ impl Tail<'_> {
                     }
                 }
                 _ = tick.tick() => {}
+                _ = async { report.as_mut()?.tick().await; Some(()) }, if report.is_some() => {
+                    self.report(shards, &mut reported);
+                }
             }
         }
+    }
+
+    /// One `--stats` line per shard: the rates since the previous report.
+    fn report(&mut self, shards: &[Shard], reported: &mut [(Instant, Statistics)]) {
+        for (shard, (at, before)) in shards.iter().zip(reported) {
+            let (now, statistics) = (Instant::now(), shard.statistics());
+            let latency = shard.latency().and_then(|latency| latency.recent().next());
+            let line = summary(shard.id().number(), before, &statistics, now - *at, latency);
+            // A closed stderr loses the summaries, nothing else.
+            let _ = writeln!(self.stats, "{line}");
+            (*at, *before) = (now, statistics);
+        }
+        let _ = self.stats.flush();
     }
 
     /// Sends one stdin line to its shard; a bad line is reported, not fatal.
@@ -464,6 +521,29 @@ fn futures_next(
 ) -> Poll<Option<Result<Event, gateway_tokio::Error>>> {
     use futures_util::Stream;
     std::pin::Pin::new(shard).poll_next(cx)
+}
+
+/// A `--stats` line: dispatches and inflated bytes per second between two snapshots of a
+/// shard's statistics, the last heartbeat round trip, and the reconnects so far.
+fn summary(
+    shard: u32,
+    before: &Statistics,
+    now: &Statistics,
+    elapsed: Duration,
+    latency: Option<Duration>,
+) -> String {
+    let seconds = elapsed.as_secs_f64().max(f64::EPSILON);
+    let events = now.dispatches.saturating_sub(before.dispatches) as f64 / seconds;
+    let bytes = now.bytes_inflated.saturating_sub(before.bytes_inflated) as f64 / seconds;
+    let latency = latency.map_or_else(
+        || "-".to_owned(),
+        |rtt| format!("{:.1} ms", rtt.as_secs_f64() * 1000.0),
+    );
+    format!(
+        "shard {shard}: {events:.1} events/s, {:.2} MB/s inflated, latency {latency}, {} reconnects",
+        bytes / 1e6,
+        now.reconnects,
+    )
 }
 
 /// An event as a JSON object (without `shard`) and as a readable line.
@@ -578,7 +658,13 @@ mod tests {
 
     /// As [`tail`], with the output text too.
     async fn tail_text(list: &[&str], stdin: &[u8]) -> (u8, Vec<Value>, String) {
-        let mut out = Vec::new();
+        let (status, lines, text, _) = tail_all(list, stdin).await;
+        (status, lines, text)
+    }
+
+    /// As [`tail_text`], with what went to stderr too.
+    async fn tail_all(list: &[&str], stdin: &[u8]) -> (u8, Vec<Value>, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
         // The simulators of these tests have no identify window; neither has this queue.
         let queue =
             InMemoryQueue::from_scheduler(IdentifyScheduler::new(1).with_window(Duration::ZERO));
@@ -587,16 +673,20 @@ mod tests {
             None,
             Arc::new(queue),
             stdin,
-            &mut out,
+            Output {
+                events: &mut out,
+                stats: &mut err,
+            },
             std::future::pending(),
         )
         .await;
         let text = String::from_utf8(out).expect("utf-8 output");
+        let err = String::from_utf8(err).expect("utf-8 stderr");
         let lines = text
             .lines()
             .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
             .collect();
-        (status, lines, text)
+        (status, lines, text, err)
     }
 
     fn kinds(lines: &[Value]) -> Vec<&str> {
@@ -748,6 +838,13 @@ mod tests {
         assert!(refuse(&["--compress", "gzip"]));
         assert!(refuse(&["--events", "many"]));
         assert!(refuse(&["--frobnicate"]));
+        assert!(refuse(&["--stats", "0"]));
+        assert!(refuse(&["--stats", "-1"]));
+        assert!(refuse(&["--stats", "often"]));
+        assert_eq!(
+            args(&["--stats", "2.5"]).stats,
+            Some(Duration::from_millis(2500))
+        );
         let parsed = args(&[
             "--shards",
             "4",
@@ -774,5 +871,65 @@ mod tests {
         assert_eq!(status, 1);
         assert!(lines.is_empty());
         std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[test]
+    fn a_stats_line_is_the_rates_between_two_snapshots() {
+        let before = Statistics::default();
+        let mut now = Statistics::default();
+        now.dispatches = 250;
+        now.bytes_inflated = 3_000_000;
+        now.reconnects = 2;
+        let line = summary(
+            3,
+            &before,
+            &now,
+            Duration::from_secs(10),
+            Some(Duration::from_micros(41_250)),
+        );
+        assert_eq!(
+            line,
+            "shard 3: 25.0 events/s, 0.30 MB/s inflated, latency 41.2 ms, 2 reconnects"
+        );
+        let quiet = summary(0, &now, &now, Duration::from_secs(1), None);
+        assert_eq!(
+            quiet,
+            "shard 0: 0.0 events/s, 0.00 MB/s inflated, latency -, 2 reconnects"
+        );
+    }
+
+    #[tokio::test]
+    async fn stats_print_a_line_per_shard_to_stderr_every_period() {
+        let config = SimConfig {
+            recommended_shards: 2,
+            ..SimConfig::fast().with_event_rate(EventRate::PerSecond(100.0))
+        };
+        let sim = Simulator::start(config).await.expect("simulator");
+        let (url, token) = (sim.url(), sim.config().token.clone());
+        let list = [
+            "--url", &url, "--token", &token, "--shards", "2", "--events", "150", "--json",
+            "--stats", "0.25",
+        ];
+        let (status, lines, _, err) = tail_all(&list, b"").await;
+        assert_eq!(status, 0);
+        assert!(kinds(&lines).contains(&"dispatch"));
+        let reports: Vec<&str> = err.lines().collect();
+        assert!(reports.len() >= 4, "two periods at least: {err}");
+        for line in &reports {
+            let (shard, rest) = line.split_once(": ").expect("shard N: …");
+            assert!(shard == "shard 0" || shard == "shard 1", "{line}");
+            let fields: Vec<&str> = rest.split(", ").collect();
+            assert_eq!(fields.len(), 4, "{line}");
+            let rate: f64 = fields[0]
+                .strip_suffix(" events/s")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{line}"));
+            assert!(rate >= 0.0);
+            assert!(fields[1].ends_with(" MB/s inflated"), "{line}");
+            assert!(fields[2].starts_with("latency "), "{line}");
+            assert_eq!(fields[3], "0 reconnects", "{line}");
+        }
+        let busy = reports.iter().any(|line| !line.contains(": 0.0 events/s"));
+        assert!(busy, "events were counted: {err}");
     }
 }

@@ -246,6 +246,7 @@ impl Driver {
                     if self.machine.state() == State::Closed {
                         continue;
                     }
+                    tracing::debug!(shard = %self.machine.id(), %url, "connecting");
                     io.socket = None;
                     io.outgoing.clear();
                     io.connecting = Some(Box::pin(net::connect(url, self.connector.clone())));
