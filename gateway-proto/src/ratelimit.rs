@@ -19,6 +19,11 @@ pub const FRAMES_PER_WINDOW: usize = 120;
 /// The rolling window.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
+/// How long a sent frame holds its slot: the window plus a margin. The gateway counts
+/// frames by arrival, and latency jitter can bring two frames sent exactly 60 s apart
+/// closer together; without the margin a full window sent on time can arrive as 121.
+pub const SLOT_HOLD: Duration = Duration::from_secs(61);
+
 /// Heartbeat interval assumed before Hello tells the real one (Discord's usual value).
 const DEFAULT_INTERVAL: Duration = Duration::from_millis(41_250);
 
@@ -54,14 +59,14 @@ impl CommandRatelimiter {
     /// plus one requested by the server. At least one command slot always remains.
     pub(crate) fn set_interval(&mut self, interval: Duration) {
         let interval_ms = interval.as_millis().max(1);
-        let per_window = WINDOW.as_millis().div_ceil(interval_ms);
+        let per_window = SLOT_HOLD.as_millis().div_ceil(interval_ms);
         let reserved = usize::try_from(per_window).unwrap_or(FRAMES_PER_WINDOW) + 1;
         self.reserved = reserved.min(FRAMES_PER_WINDOW - 1);
     }
 
     fn prune(&mut self, now: Instant) {
         while let Some(&oldest) = self.sent.front() {
-            if now.saturating_duration_since(oldest) >= WINDOW {
+            if now.saturating_duration_since(oldest) >= SLOT_HOLD {
                 self.sent.pop_front();
             } else {
                 break;
@@ -96,7 +101,7 @@ impl CommandRatelimiter {
         // below `max`: that is the frame at index `len - max`.
         self.sent
             .get(self.sent.len() - max)
-            .map_or(now, |&at| at + WINDOW)
+            .map_or(now, |&at| at + SLOT_HOLD)
     }
 
     /// When the next frame of any kind may go (for heartbeats).
@@ -105,7 +110,7 @@ impl CommandRatelimiter {
         if self.sent.len() < FRAMES_PER_WINDOW {
             return now;
         }
-        self.sent.front().map_or(now, |&at| at + WINDOW)
+        self.sent.front().map_or(now, |&at| at + SLOT_HOLD)
     }
 
     /// A frame was sent at `now`.

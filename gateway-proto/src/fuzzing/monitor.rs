@@ -15,7 +15,7 @@ use crate::{
     config::Config,
     event::{Event, Next},
     machine::{Output, ShardMachine, State},
-    ratelimit::{FRAMES_PER_WINDOW, WINDOW},
+    ratelimit::{FRAMES_PER_WINDOW, SLOT_HOLD, WINDOW},
 };
 use serde_json::Value;
 use std::{
@@ -105,12 +105,12 @@ impl Connection {
         if !ratelimit {
             return Some(due);
         }
-        // The limiter frees a slot when a frame leaves the window.
-        let held = self.frames_within(due, WINDOW);
+        // The limiter frees a slot when a frame is SLOT_HOLD old.
+        let held = self.frames_within(due, SLOT_HOLD);
         if held.len() < FRAMES_PER_WINDOW {
             return Some(due);
         }
-        Some(due.max(held[held.len() - FRAMES_PER_WINDOW] + WINDOW))
+        Some(due.max(held[held.len() - FRAMES_PER_WINDOW] + SLOT_HOLD))
     }
 }
 
