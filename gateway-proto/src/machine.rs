@@ -612,7 +612,9 @@ impl ShardMachine {
         match event_type {
             EventType::Ready => return self.on_ready(now, seq, payload()),
             EventType::Resumed => {
-                if envelope.seq.is_some() {
+                // A RESUMED `s` may move the sequence forward, never back: going back
+                // would deliver the dispatches after it a second time.
+                if envelope.seq.is_some() && last.is_none_or(|last| seq > last) {
                     self.set_sequence(seq);
                 }
                 if self.state == State::Resuming {

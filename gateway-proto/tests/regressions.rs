@@ -4,7 +4,8 @@
 
 mod support;
 
-use gateway_proto::{command::RequestGuildMembers, Id};
+use gateway_proto::{command::RequestGuildMembers, Event, Id};
+use serde_json::json;
 use std::time::Duration;
 use support::{Act, Harness};
 
@@ -38,4 +39,35 @@ fn latency_jitter_cannot_turn_a_full_window_into_121_frames() {
             "{within} frames within {span:?} from {first:?}"
         );
     }
+}
+
+/// Found by the `machine` fuzz target in its first minute (a restored session at s=29667,
+/// then RESUMED with s=25708 before Hello): a RESUMED carrying an older `s` rewound the
+/// session's sequence. The next Resume asked for a replay from the older point and the
+/// dispatches after it, already delivered, were delivered again.
+#[test]
+fn resumed_with_an_older_s_does_not_rewind_the_sequence() {
+    let mut h = Harness::new();
+    h.connect_ready();
+    for seq in 2..=5 {
+        h.dispatch(seq, "MESSAGE_CREATE", json!({ "n": seq }));
+    }
+    h.recv(json!({"op":0,"s":3,"t":"RESUMED","d":{}}));
+    assert_eq!(h.shard.session().unwrap().sequence, 5);
+    h.take_events();
+    h.dispatch(4, "MESSAGE_CREATE", json!({"n":4}));
+    h.dispatch(6, "MESSAGE_CREATE", json!({"n":6}));
+    let seqs: Vec<u64> = h
+        .take_events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Dispatch(d) => Some(d.seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seqs, [6], "4 was delivered already");
+    h.server_close(None);
+    h.open();
+    h.hello();
+    assert_eq!(h.sent_with_op(6).last().unwrap().1["d"]["seq"], json!(6));
 }
