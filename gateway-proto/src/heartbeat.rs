@@ -74,6 +74,11 @@ pub(crate) struct Heartbeater {
     interval: Duration,
     next_due: Instant,
     awaiting_ack: bool,
+    /// No ACK arrived since the last scheduled heartbeat went out. Heartbeats the server
+    /// asked for do not set it: the next scheduled one may fall due before their ACK can
+    /// arrive, and "no ACK between two of your heartbeats" (protocol.md §3) means the
+    /// heartbeats of the schedule.
+    unacked_scheduled: bool,
     pub(crate) latency: Latency,
 }
 
@@ -84,6 +89,7 @@ impl Heartbeater {
             interval,
             next_due: now + interval.mul_f64(jitter.clamp(0.0, 1.0)),
             awaiting_ack: false,
+            unacked_scheduled: false,
             latency: Latency::default(),
         }
     }
@@ -98,7 +104,7 @@ impl Heartbeater {
 
     /// The timer fired at `now`.
     pub(crate) fn on_due(&self) -> Beat {
-        if self.awaiting_ack {
+        if self.unacked_scheduled {
             Beat::Zombie
         } else {
             Beat::Send
@@ -111,6 +117,7 @@ impl Heartbeater {
         self.awaiting_ack = true;
         self.latency.sent = Some(now);
         if scheduled {
+            self.unacked_scheduled = true;
             // Keep the cadence; if the caller was late, do not fire a burst to catch up.
             self.next_due += self.interval;
             if self.next_due <= now {
@@ -121,6 +128,7 @@ impl Heartbeater {
 
     /// Heartbeat ACK at `now`: returns the round trip if a heartbeat was outstanding.
     pub(crate) fn on_ack(&mut self, now: Instant) -> Option<Duration> {
+        self.unacked_scheduled = false;
         if !self.awaiting_ack {
             return None;
         }

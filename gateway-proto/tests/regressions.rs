@@ -71,3 +71,32 @@ fn resumed_with_an_older_s_does_not_rewind_the_sequence() {
     h.hello();
     assert_eq!(h.sent_with_op(6).last().unwrap().1["d"]["seq"], json!(6));
 }
+
+/// Found by DST seed 44 (with the check that a zombie verdict needs withheld ACKs): the
+/// gateway asked for a heartbeat (op 1) 250 ms before the scheduled one was due, with a
+/// 600 ms round trip. The requested heartbeat's ACK could not arrive in time, and the
+/// machine declared the connection a zombie and reconnected although the gateway had
+/// acknowledged everything. Only the schedule's own heartbeats now count.
+#[test]
+fn a_requested_heartbeat_right_before_the_scheduled_one_is_not_a_zombie() {
+    let mut h = Harness::new();
+    h.connect_ready();
+    let (due, _) = h.shard.next_timeout().expect("heartbeat scheduled");
+    h.advance(due - h.now);
+    assert_eq!(h.sent_with_op(1).len(), 1, "the first heartbeat went out");
+    h.auto_ack = false;
+    let (due, _) = h.shard.next_timeout().expect("heartbeat scheduled");
+    h.advance(due - h.now - Duration::from_millis(250));
+    h.recv(json!({"op":1,"d":null}));
+    h.clear();
+    h.advance(Duration::from_millis(300));
+    assert!(h.closes().is_empty(), "no zombie verdict: {:?}", h.acts);
+    assert_eq!(
+        h.sent_with_op(1).len(),
+        1,
+        "the scheduled heartbeat went out"
+    );
+    // A real zombie is still abandoned: no ACK for a whole interval after it.
+    h.advance(Duration::from_secs(support::INTERVAL_MS / 1000 + 1));
+    assert_eq!(h.closes().len(), 1, "{:?}", h.acts);
+}

@@ -17,8 +17,8 @@ pub mod server;
 use gateway_proto::{
     command::{RequestGuildMembers, UpdateVoiceState},
     fuzzing::{Monitor, Violation},
-    CloseFrame, Compression, Config, Event, EventTypeFlags, Id, Intents, Message, Next, Output,
-    SendError, Session, ShardId, ShardMachine, State,
+    CloseCause, CloseFrame, Compression, Config, Event, EventTypeFlags, Id, Intents, Message, Next,
+    Output, SendError, Session, ShardId, ShardMachine, State,
 };
 use server::{Server, ServerConfig, Wire, MAIN_URL, TOKEN};
 use std::collections::{BTreeMap, VecDeque};
@@ -147,6 +147,8 @@ pub struct World {
     stall_started: Duration,
     restart_at: Option<(Duration, Option<Session>)>,
     acks_back_at: Option<(Duration, u64)>,
+    /// The socket the machine closed last (to judge a zombie verdict).
+    zombie_socket: Option<u64>,
     // the oracle
     session: Option<String>,
     cursor: BTreeMap<String, usize>,
@@ -209,6 +211,7 @@ impl World {
             stall_started: Duration::ZERO,
             restart_at: None,
             acks_back_at: None,
+            zombie_socket: None,
             session: None,
             cursor: BTreeMap::new(),
             summary: Summary::default(),
@@ -474,6 +477,7 @@ impl World {
                     }
                 }
                 Output::Close(frame) => {
+                    self.zombie_socket = self.socket;
                     if let Some(conn) = self.socket.take() {
                         self.to_client.retain(|(_, c, _)| *c != conn);
                         self.send_to_server(conn, ToServer::Closed(Some(frame.code)));
@@ -768,6 +772,15 @@ impl World {
                 Ok(())
             }
             Event::Closed(closed) => {
+                if closed.cause == CloseCause::Zombie {
+                    if let Some(conn) = self.zombie_socket.take() {
+                        if self.server.is_open(conn) && !self.server.withheld_acks(conn) {
+                            return fail(format!(
+                                "zombie declared on socket {conn}, whose every heartbeat the server acknowledged"
+                            ));
+                        }
+                    }
+                }
                 match closed.next {
                     Next::Identify => self.session = None,
                     Next::Stop if closed.is_fatal() => {

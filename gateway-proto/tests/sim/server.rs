@@ -99,6 +99,8 @@ struct Conn {
     /// Hello or the last heartbeat.
     last_heartbeat: Duration,
     withhold_acks: bool,
+    /// ACKs were withheld at some point on this socket.
+    withheld_ever: bool,
     /// The next compressed message is corrupted.
     corrupt_next: bool,
     /// After op 7, the server closes the socket at this time if the client has not.
@@ -135,6 +137,11 @@ impl Server {
 
     fn violation(&mut self, what: String) {
         self.violations.push(what);
+    }
+
+    /// Whether the server ever withheld ACKs on `conn` (closed sockets are forgotten).
+    pub fn withheld_acks(&self, conn: u64) -> bool {
+        self.conns.get(&conn).is_some_and(|c| c.withheld_ever)
     }
 
     pub fn is_open(&self, conn: u64) -> bool {
@@ -181,6 +188,7 @@ impl Server {
                 frames: VecDeque::new(),
                 last_heartbeat: now,
                 withhold_acks: false,
+                withheld_ever: false,
                 corrupt_next: false,
                 close_at: None,
             },
@@ -559,6 +567,7 @@ impl Server {
     pub fn withhold_acks(&mut self, conn: u64, withhold: bool) {
         if let Some(state) = self.conns.get_mut(&conn) {
             state.withhold_acks = withhold;
+            state.withheld_ever |= withhold;
         }
     }
 
