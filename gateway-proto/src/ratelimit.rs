@@ -115,6 +115,9 @@ impl CommandRatelimiter {
 
     /// A frame was sent at `now`.
     pub(crate) fn record(&mut self, now: Instant) {
+        // Pruning here too keeps the record bounded when nothing asks for slots (the
+        // limiter turned off in the config).
+        self.prune(now);
         self.sent.push_back(now);
     }
 

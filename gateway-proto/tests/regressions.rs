@@ -100,3 +100,26 @@ fn a_requested_heartbeat_right_before_the_scheduled_one_is_not_a_zombie() {
     h.advance(Duration::from_secs(support::INTERVAL_MS / 1000 + 1));
     assert_eq!(h.closes().len(), 1, "{:?}", h.acts);
 }
+
+/// Found by reading the limiter while writing the memory invariant, confirmed by this
+/// test: with the limiter turned off (`ratelimit(false)`), every frame's send time was
+/// still recorded and never pruned (pruning ran only when asking for a slot), so a shard
+/// that ran for days held one `Instant` per frame it ever sent on the connection.
+#[test]
+fn send_times_do_not_pile_up_with_the_limiter_off() {
+    let mut h = Harness::with(support::config().ratelimit(false).build().unwrap());
+    h.connect_ready();
+    let baseline = h.shard.heap_bytes();
+    for n in 0..20_000u32 {
+        let request =
+            RequestGuildMembers::query(Id(820627323903672320), "a", 1).with_nonce(format!("n{n}"));
+        h.shard.send_command(h.now, &request).expect("queued");
+        h.drain();
+        h.advance(Duration::from_millis(600));
+    }
+    let held = h.shard.heap_bytes();
+    assert!(
+        held < baseline + 64 * 1024,
+        "{held} heap bytes after 20000 frames, {baseline} at the start"
+    );
+}
