@@ -286,7 +286,12 @@ impl ShardMachine {
 
     /// The next thing to do or deliver.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let output = self.outputs.pop_front();
+        if output.is_none() && self.outputs.capacity() > 64 {
+            // A caller that drained late is done: give the burst's memory back.
+            self.outputs.shrink_to(16);
+        }
+        output
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next.
