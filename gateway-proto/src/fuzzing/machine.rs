@@ -19,7 +19,8 @@ use crate::{
     intents::Intents,
     machine::{CloseFrame, Message, ShardMachine},
     session::Session,
-    SendError, ShardId,
+    stats::Statistics,
+    ShardId,
 };
 use arbitrary::{Arbitrary, Unstructured};
 use miniz_oxide::{
@@ -137,14 +138,15 @@ pub fn machine(origin: Instant, data: &[u8]) {
     }
 }
 
-/// Runs `case`; the index of the step that broke a rule, and the rule.
-pub fn run(origin: Instant, case: &Case) -> Result<(), (usize, Violation)> {
+/// Runs `case`: the last machine's counters, or the index of the step that broke a rule
+/// and the rule.
+pub fn run(origin: Instant, case: &Case) -> Result<Statistics, (usize, Violation)> {
     let mut driver = Driver::new(origin, &case.setup, None);
     driver.settle().map_err(|v| (0, v))?;
     for (index, step) in case.steps.iter().enumerate() {
         driver.step(step).map_err(|v| (index, v))?;
     }
-    Ok(())
+    Ok(driver.machine.stats().clone())
 }
 
 /// The server side of one socket's compression.
@@ -281,7 +283,8 @@ impl Driver {
                     }
                     UserCommand::Raw(text) => self.machine.send_raw(now, text.clone()),
                 };
-                if self.monitor.is_stopped() && result != Err(SendError::Closed) {
+                // A stopped machine refuses every command (misuse may be reported first).
+                if self.monitor.is_stopped() && result.is_ok() {
                     return Err(Violation {
                         rule: "nothing after stop",
                         detail: format!("send_command answered {result:?}"),

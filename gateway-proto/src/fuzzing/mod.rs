@@ -16,6 +16,7 @@ pub mod decoders;
 pub mod machine;
 pub mod monitor;
 
+pub use arbitrary;
 pub use decoders::{envelope, inflate};
 pub use machine::machine;
 pub use monitor::{Monitor, Violation};
