@@ -524,3 +524,27 @@ fn envelope_body_accepts_a_lone_surrogate_in_d() {
     assert_eq!((envelope.op, envelope.seq), (0, Some(3)));
     fuzzing::envelope(text.as_bytes());
 }
+
+/// Found by the `envelope` target within 20 s: `{"op":null,"op":0}`. serde_json keeps the
+/// last `op`; the scan refuses repeated keys and here names the first violation it meets
+/// (the first `op` is null). The cross-check accepts any refusal of a repeated key.
+#[test]
+fn envelope_body_accepts_any_refusal_of_a_repeated_key() {
+    let text = r#"{"op":null,"op":0}"#;
+    assert!(gateway_proto::envelope::scan(text).is_err());
+    fuzzing::envelope(text.as_bytes());
+}
+
+/// Found by the `envelope` target: a lone leading surrogate (`\ud8d0`) inside `d`, which
+/// serde_json reports without the word "surrogate". The reference now parses a copy with
+/// surrogate escapes replaced, and an escaped backslash before `u` is left alone.
+#[test]
+fn envelope_body_compares_d_around_surrogate_escapes() {
+    for text in [
+        r#"{"d":{"id":"1643491842> \u003e\ud8d0","tts":false},"op":0,"t":"X","s":3}"#,
+        r#"{"d":"\\ud800 is text","op":0,"t":"\\ud800","s":3}"#,
+        r#"{"op":0,"t":"\ud800","s":3}"#,
+    ] {
+        fuzzing::envelope(text.as_bytes());
+    }
+}
