@@ -753,7 +753,7 @@ impl ShardMachine {
         let Some(heartbeater) = &self.heartbeater else {
             return;
         };
-        match heartbeater.on_due() {
+        match heartbeater.on_due(now) {
             Beat::Zombie => self.fail_connection(now, CloseCause::Zombie),
             Beat::Send => {
                 if self.config.ratelimit && !self.limiter.can_send_heartbeat(now) {
