@@ -728,7 +728,9 @@ impl World {
                 let text = garbage[self.rng.usize(0..garbage.len())];
                 self.server.garbage(conn, text);
             }
-            80..=87 => self.server.corrupt_next(conn),
+            80..=85 => self.server.corrupt_next(conn),
+            86 => self.server.reconnect_before_hello = true,
+            87 => self.server.withhold_hello = true,
             88..=95 => {
                 for _ in 0..self.rng.usize(20..150) {
                     self.server.generate(now, false);

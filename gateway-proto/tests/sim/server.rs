@@ -118,6 +118,10 @@ pub struct Server {
     pub violations: Vec<String>,
     last_identify: Option<Duration>,
     sessions_started: u32,
+    /// The next socket gets Reconnect (op 7) before its Hello (protocol.md §1.3).
+    pub reconnect_before_hello: bool,
+    /// The next socket gets no Hello at all.
+    pub withhold_hello: bool,
 }
 
 impl Server {
@@ -132,6 +136,8 @@ impl Server {
             violations: Vec::new(),
             last_identify: None,
             sessions_started: 0,
+            reconnect_before_hello: false,
+            withhold_hello: false,
         }
     }
 
@@ -193,6 +199,12 @@ impl Server {
                 close_at: None,
             },
         );
+        if std::mem::take(&mut self.reconnect_before_hello) {
+            self.reconnect(now, conn);
+        }
+        if std::mem::take(&mut self.withhold_hello) {
+            return;
+        }
         let interval = self.config.interval.as_millis() as u64;
         let hello = format!(
             r#"{{"t":null,"s":null,"op":10,"d":{{"heartbeat_interval":{interval},"_trace":["[\"gateway-sim\",{{\"micros\":0.0}}]"]}}}}"#
