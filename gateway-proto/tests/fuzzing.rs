@@ -548,3 +548,17 @@ fn envelope_body_compares_d_around_surrogate_escapes() {
         fuzzing::envelope(text.as_bytes());
     }
 }
+
+/// Found by the `envelope` target in a 5-minute run: `1E7777771` under an unknown key.
+/// The JSON grammar allows it and the scan skips the key; serde_json refuses to make an
+/// f64 of it. Not a scan bug; the scan does refuse such a number as `op` or `s`.
+#[test]
+fn envelope_body_accepts_huge_exponents_outside_op_and_s() {
+    let text = r#"{"op":0,"s":1,"x":7777777777777E7777771,"d":[1E400]}"#;
+    assert!(gateway_proto::envelope::scan(text).is_ok());
+    fuzzing::envelope(text.as_bytes());
+    for text in [r#"{"op":1E400}"#, r#"{"op":0,"s":1E400}"#] {
+        assert!(gateway_proto::envelope::scan(text).is_err(), "{text}");
+        fuzzing::envelope(text.as_bytes());
+    }
+}
