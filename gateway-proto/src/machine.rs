@@ -286,7 +286,12 @@ impl ShardMachine {
 
     /// The next thing to do or deliver.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let output = self.outputs.pop_front();
+        if output.is_none() && self.outputs.capacity() > 64 {
+            // A caller that drained late is done: give the burst's memory back.
+            self.outputs.shrink_to(16);
+        }
+        output
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next.
@@ -593,7 +598,9 @@ impl ShardMachine {
         match event_type {
             EventType::Ready => return self.on_ready(now, seq, payload()),
             EventType::Resumed => {
-                if envelope.seq.is_some() {
+                // A RESUMED `s` may move the sequence forward, never back: going back
+                // would deliver the dispatches after it a second time.
+                if envelope.seq.is_some() && last.is_none_or(|last| seq > last) {
                     self.set_sequence(seq);
                 }
                 if self.state == State::Resuming {
@@ -727,7 +734,7 @@ impl ShardMachine {
         let Some(heartbeater) = &self.heartbeater else {
             return;
         };
-        match heartbeater.on_due() {
+        match heartbeater.on_due(now) {
             Beat::Zombie => self.fail_connection(now, CloseCause::Zombie),
             Beat::Send => {
                 if self.config.ratelimit && !self.limiter.can_send_heartbeat(now) {
