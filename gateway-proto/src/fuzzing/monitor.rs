@@ -375,6 +375,24 @@ impl Monitor {
     /// After a full drain at `now`: the deadlines and the machine's state.
     pub fn after_drain(&mut self, now: Instant, machine: &ShardMachine) -> Result<(), Violation> {
         self.permit = false;
+        let stats = machine.stats();
+        let by_cause: u64 = stats
+            .reconnects_by_cause
+            .by_name()
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        if stats.dispatches_by_type.total() != stats.dispatches || by_cause != stats.reconnects {
+            return violation(
+                "the statistics add up",
+                format!(
+                    "{} dispatches, {} by type; {} reconnects, {by_cause} by cause",
+                    stats.dispatches,
+                    stats.dispatches_by_type.total(),
+                    stats.reconnects
+                ),
+            );
+        }
         if self.stopped {
             if machine.state() != State::Closed || machine.poll_timeout().is_some() {
                 return violation(
