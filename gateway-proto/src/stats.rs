@@ -61,7 +61,7 @@ pub struct Statistics {
 }
 
 /// Dispatches received, by event type: one slot per bit of
-/// [`EventTypeFlags`](crate::EventTypeFlags), so every name of protocol.md §12 has one and
+/// [`EventTypeFlags`], so every name of protocol.md §12 has one and
 /// every unknown name shares the `UNKNOWN` slot.
 ///
 /// A fixed array rather than a map: counting is an index, copying a snapshot is a `memcpy`,

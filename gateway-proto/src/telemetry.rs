@@ -27,7 +27,7 @@ macro_rules! log {
 pub(crate) use log;
 
 /// The shard's span and metrics exporter. Create one per shard, run the loop inside
-/// [`span`](Self::span), and call [`observe`](Self::observe) after each step (after the
+/// `span()` (with the `tracing` feature), and call [`observe`](Self::observe) after each step (after the
 /// outputs are drained).
 ///
 /// ```
@@ -57,7 +57,7 @@ pub struct Telemetry {
 
 impl Telemetry {
     /// Telemetry for shard `id`. Registers nothing yet: the span is created by the first
-    /// [`span`](Self::span) call and the metrics at the first [`observe`](Self::observe), so
+    /// `span()` call and the metrics at the first [`observe`](Self::observe), so
     /// a subscriber or recorder installed after this call is still used.
     pub fn new(id: ShardId) -> Self {
         Self {
