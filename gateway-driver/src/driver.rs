@@ -1,10 +1,9 @@
 //! The shard's task: the loop around gateway-proto's [`ShardMachine`].
 //!
-//! 1. Apply a close request, then drain every machine output: connect, send, close, ask
-//!    for an identify permit, deliver an event.
-//! 2. Publish the status snapshot; if the deadline is due, handle it at once and go to 1
-//!    (a runtime may leave an elapsed timer pending, as tokio's coop budget can, so the clock
-//!    is checked).
+//! 1. Apply a close request, publish the status snapshot, then drain every machine output:
+//!    connect, send, close, ask for an identify permit, deliver an event.
+//! 2. If the deadline is due, handle it at once and go to 1 (a runtime may leave an elapsed
+//!    timer pending, as tokio's coop budget can, so the clock is checked).
 //! 3. Wait for the first of: the deadline, a close request, room in the event channel for
 //!    events already drained, socket I/O (reads only while the event channel has room), the
 //!    connection attempt, the identify permit, a user command (while the machine's queue has
@@ -117,9 +116,10 @@ impl<R: Runtime> Driver<R> {
                     self.machine.close(R::now(), frame);
                 }
             }
+            // Before the events go out: a reader never sees an event newer than the status.
+            self.publish(R::now());
             self.drain(&mut io).await;
             let now = R::now();
-            self.publish(now);
             if self.machine.state() == State::Closed {
                 io.connecting = None;
                 io.permit = None;

@@ -1,6 +1,6 @@
 //! Discord gateway shards on tokio.
 //!
-//! A thin adapter around [`gateway_proto`]'s state machine: it opens the websocket
+//! A thin adapter around [`gateway_proto`](proto)'s state machine: it opens the websocket
 //! (async-tungstenite, rustls for `wss://`, plain `ws://` for simulators and proxies), runs
 //! the machine in one task per shard, and hands its events to the bot. Every protocol
 //! decision (heartbeats, identify or resume, close codes, rate limits, decompression) is the
