@@ -14,7 +14,7 @@ use gateway_proto::{
 };
 use gateway_sim::{ConnId, SimConfig, Simulator};
 use serde_json::Value;
-use std::{fmt, time::Duration};
+use std::{fmt, sync::Arc, time::Duration};
 
 pub mod scenarios;
 
@@ -72,13 +72,22 @@ pub trait Adapter: 'static {
     fn queue(scheduler: IdentifyScheduler) -> Self::Queue;
     /// A shard with `config`, taking identify permits from `queue`; it starts on first poll.
     fn shard(id: ShardId, config: Config, queue: &Self::Queue) -> Self::Shard;
-    /// [`shard`](Self::shard), giving up on each connection attempt after `connect_timeout`.
-    fn shard_with_connect_timeout(
+    /// [`shard`](Self::shard) with the adapter settings in `options`.
+    fn shard_with(
         id: ShardId,
         config: Config,
         queue: &Self::Queue,
-        connect_timeout: Duration,
+        options: ShardOptions,
     ) -> Self::Shard;
+}
+
+/// Adapter settings a scenario may change (`ShardBuilder` methods); `None` keeps the default.
+#[derive(Clone, Debug, Default)]
+pub struct ShardOptions {
+    /// `connect_timeout`.
+    pub connect_timeout: Option<Duration>,
+    /// `tls_config`.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// A shard as the scenarios drive it.
@@ -323,6 +332,7 @@ macro_rules! scenarios {
             a_failed_tls_handshake_is_a_connect_error_then_a_retry,
             a_connection_that_never_answers_times_out,
             status_is_never_older_than_the_events_read,
+            wss_connects_through_tls_with_the_given_roots,
         );
     };
     (@tests $adapter:ty; $($name:ident),+ $(,)?) => {
@@ -372,14 +382,20 @@ macro_rules! adapter {
                 )
             }
 
-            fn shard_with_connect_timeout(
+            fn shard_with(
                 id: $krate::ShardId,
                 config: $krate::Config,
                 queue: &Self::Queue,
-                connect_timeout: std::time::Duration,
+                options: $crate::ShardOptions,
             ) -> AdapterShard {
-                let builder = $krate::Shard::builder(config).queue(queue.clone());
-                AdapterShard(builder.connect_timeout(connect_timeout).build(id))
+                let mut builder = $krate::Shard::builder(config).queue(queue.clone());
+                if let Some(timeout) = options.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                if let Some(tls) = options.tls {
+                    builder = builder.tls_config(tls);
+                }
+                AdapterShard(builder.build(id))
             }
         }
 

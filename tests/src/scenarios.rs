@@ -8,7 +8,8 @@
 
 use crate::{
     assert_contiguous, client, closed, connection, describe, open_queue, opened, ops, payloads,
-    simulator, Adapter, Failure, FailureKind, Raw, Reader, TestSender, TestShard, PATIENCE,
+    simulator, Adapter, Failure, FailureKind, Raw, Reader, ShardOptions, TestSender, TestShard,
+    PATIENCE,
 };
 use gateway_proto::{
     command::{Status, UpdatePresence},
@@ -841,8 +842,11 @@ pub async fn a_connection_that_never_answers_times_out<A: Adapter>() {
     let (config, server) = listener("ws", move |socket| drop(held_tx.send(socket))).await;
     let timeout = Duration::from_millis(200);
     let start = Instant::now();
-    let mut shard =
-        A::shard_with_connect_timeout(ShardId::ONE, config, &open_queue::<A>(), timeout);
+    let options = ShardOptions {
+        connect_timeout: Some(timeout),
+        ..ShardOptions::default()
+    };
+    let mut shard = A::shard_with(ShardId::ONE, config, &open_queue::<A>(), options);
     let item = tokio::time::timeout(PATIENCE, shard.next_event(EventTypeFlags::all()))
         .await
         .expect("in time");
@@ -878,4 +882,74 @@ pub async fn status_is_never_older_than_the_events_read<A: Adapter>() {
             .await;
         assert!(reader.shard.statistics().heartbeats_sent >= round);
     }
+}
+
+/// A TLS server for `localhost` in front of `sim` (certificates in `tests/fixtures`), and a
+/// client TLS configuration that trusts only its test CA.
+async fn tls_front(sim: &Simulator) -> (String, Arc<rustls::ClientConfig>) {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    let ca = CertificateDer::from_pem_slice(include_bytes!("../fixtures/ca.pem")).expect("ca");
+    let leaf = CertificateDer::from_pem_slice(include_bytes!("../fixtures/localhost.pem"))
+        .expect("certificate");
+    let key =
+        PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/localhost.key")).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf], key)
+        .expect("server config");
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca).expect("root");
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let backend = sim.addr();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                if let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await {
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                }
+            });
+        }
+    });
+    (format!("wss://localhost:{port}"), Arc::new(client))
+}
+
+/// `wss://` works end to end: the shard opens TLS with the configuration it was given (here
+/// one that trusts only the test CA), verifies the server's name, and reaches READY through
+/// it.
+pub async fn wss_connects_through_tls_with_the_given_roots<A: Adapter>() {
+    let sim = simulator(|_| {}).await;
+    let (url, tls) = tls_front(&sim).await;
+    let config = client(&sim, Compression::ZlibStream)
+        .gateway_url(url)
+        .build()
+        .expect("config");
+    let options = ShardOptions {
+        tls: Some(tls),
+        ..ShardOptions::default()
+    };
+    let mut reader = Reader::new(A::shard_with(
+        ShardId::ONE,
+        config,
+        &open_queue::<A>(),
+        options,
+    ));
+    reader.ready().await;
+    let conn = connection(&sim, 1).await;
+    assert_eq!(ops(&sim, conn), [2], "Identify, through TLS");
 }
