@@ -8,6 +8,12 @@
 //! [`poll_grant`](IdentifyScheduler::poll_grant) and sleeps until
 //! [`poll_timeout`](IdentifyScheduler::poll_timeout).
 //!
+//! Buckets start in order (§7: with 32 shards and `max_concurrency` 16, shards 0–15 first,
+//! then 16–31): a bucket grants its lowest waiting shard. Shards ask after their Hello, whose
+//! arrival order the network decides, so a starter that knows which shards are coming
+//! announces them with [`expect`](IdentifyScheduler::expect): a bucket then holds its turn for
+//! a lower expected shard that has not asked yet, for at most one window.
+//!
 //! It knows nothing of shards' state machines, sockets or tasks: the adapters wrap it in
 //! whatever shares it between shards (a mutex in one process, a service across processes).
 //!
@@ -57,8 +63,20 @@ pub struct SessionStartLimit {
 struct Bucket {
     /// Shards waiting, granted lowest id first (buckets start in order, §8).
     waiting: BTreeSet<u32>,
+    /// Shards announced by `expect` that have not asked yet.
+    expected: BTreeSet<u32>,
     /// When this bucket may grant again; `None` if it never granted.
     free_at: Option<Instant>,
+}
+
+impl Bucket {
+    /// Whether an expected shard lower than every waiting one holds the bucket's turn.
+    fn is_held(&self) -> bool {
+        match (self.expected.first(), self.waiting.first()) {
+            (Some(expected), Some(waiting)) => expected < waiting,
+            _ => false,
+        }
+    }
 }
 
 /// The session-start budget with an absolute reset time.
@@ -71,7 +89,7 @@ struct Budget {
 
 /// Grants identify permits: one per bucket per window, within the session-start budget.
 ///
-/// Inputs: [`request`](Self::request), [`cancel`](Self::cancel),
+/// Inputs: [`request`](Self::request), [`cancel`](Self::cancel), [`expect`](Self::expect),
 /// [`set_session_start_limit`](Self::set_session_start_limit). Outputs: drain
 /// [`poll_grant`](Self::poll_grant) until `None`, then call again at
 /// [`poll_timeout`](Self::poll_timeout). A request for a shard already waiting is merged
@@ -81,6 +99,8 @@ pub struct IdentifyScheduler {
     window: Duration,
     buckets: Vec<Bucket>,
     budget: Option<Budget>,
+    /// Until when expected shards may hold their buckets; set when one first does.
+    expect_until: Option<Instant>,
     latest_now: Option<Instant>,
 }
 
@@ -93,6 +113,7 @@ impl IdentifyScheduler {
             window: IDENTIFY_WINDOW,
             buckets: vec![Bucket::default(); buckets],
             budget: None,
+            expect_until: None,
             latest_now: None,
         }
     }
@@ -145,14 +166,30 @@ impl IdentifyScheduler {
     /// Shard `shard` asks for a permit.
     pub fn request(&mut self, now: Instant, shard: u32) {
         self.observe(now);
-        let bucket = self.bucket_of(shard);
-        self.buckets[bucket].waiting.insert(shard);
+        let index = self.bucket_of(shard);
+        let bucket = &mut self.buckets[index];
+        bucket.expected.remove(&shard);
+        bucket.waiting.insert(shard);
     }
 
-    /// Withdraws a waiting request; returns whether one was waiting.
+    /// Announces that `shard` will [`request`](Self::request) soon (it is starting and has
+    /// no session to resume). Until it does, its bucket grants no higher shard; the hold
+    /// lasts at most one window from the moment it first delays another shard, so a shard
+    /// that never asks (it resumed, or cannot connect) delays its bucket once, by one window.
+    pub fn expect(&mut self, shard: u32) {
+        let index = self.bucket_of(shard);
+        let bucket = &mut self.buckets[index];
+        if !bucket.waiting.contains(&shard) {
+            bucket.expected.insert(shard);
+        }
+    }
+
+    /// Withdraws a waiting request or an expectation; returns whether a request was waiting.
     pub fn cancel(&mut self, shard: u32) -> bool {
-        let bucket = self.bucket_of(shard);
-        self.buckets[bucket].waiting.remove(&shard)
+        let index = self.bucket_of(shard);
+        let bucket = &mut self.buckets[index];
+        bucket.expected.remove(&shard);
+        bucket.waiting.remove(&shard)
     }
 
     /// Whether `shard` waits for a permit.
@@ -165,6 +202,14 @@ impl IdentifyScheduler {
         self.buckets.iter().map(|bucket| bucket.waiting.len()).sum()
     }
 
+    /// How many announced shards have not asked yet.
+    pub fn expected(&self) -> usize {
+        self.buckets
+            .iter()
+            .map(|bucket| bucket.expected.len())
+            .sum()
+    }
+
     /// The next shard allowed to identify at `now`, buckets in order, lowest shard first.
     pub fn poll_grant(&mut self, now: Instant) -> Option<u32> {
         let now = self.observe(now);
@@ -172,10 +217,19 @@ impl IdentifyScheduler {
         if self.budget.is_some_and(|budget| budget.remaining == 0) {
             return None;
         }
+        self.expire_expectations(now);
         let window = self.window;
-        let bucket = self.buckets.iter_mut().find(|bucket| {
+        let free = |bucket: &Bucket| {
             !bucket.waiting.is_empty() && bucket.free_at.is_none_or(|at| at <= now)
-        })?;
+        };
+        if self.expect_until.is_none() && self.buckets.iter().any(|b| free(b) && b.is_held()) {
+            // The hold starts counting the first time it delays a shard.
+            self.expect_until = Some(now + window);
+        }
+        let bucket = self
+            .buckets
+            .iter_mut()
+            .find(|bucket| free(bucket) && !bucket.is_held())?;
         let shard = bucket.waiting.pop_first()?;
         bucket.free_at = Some(now + window);
         if let Some(budget) = &mut self.budget {
@@ -192,11 +246,27 @@ impl IdentifyScheduler {
             .buckets
             .iter()
             .filter(|bucket| !bucket.waiting.is_empty())
-            .map(|bucket| bucket.free_at.map_or(now, |at| at.max(now)))
+            .map(|bucket| {
+                let free = bucket.free_at.map_or(now, |at| at.max(now));
+                match self.expect_until {
+                    Some(until) if bucket.is_held() => free.max(until),
+                    _ => free,
+                }
+            })
             .min()?;
         match self.budget {
             Some(budget) if budget.remaining == 0 => Some(bucket_free.max(budget.reset_at)),
             _ => Some(bucket_free),
+        }
+    }
+
+    /// Forgets every expectation once the hold's window passed.
+    fn expire_expectations(&mut self, now: Instant) {
+        if self.expect_until.is_some_and(|until| until <= now) {
+            self.expect_until = None;
+            for bucket in &mut self.buckets {
+                bucket.expected.clear();
+            }
         }
     }
 
@@ -356,6 +426,70 @@ mod tests {
         // `start` is older than what was seen: the window still counts from the grant.
         assert_eq!(queue.poll_grant(start), None);
         assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW * 2));
+    }
+
+    #[test]
+    fn an_expected_lower_shard_keeps_its_buckets_turn() {
+        let start = Instant::now();
+        let mut queue = IdentifyScheduler::new(2);
+        for shard in 0..4 {
+            queue.expect(shard);
+        }
+        assert_eq!(queue.expected(), 4);
+        // Shards 3 and 2 ask first: their buckets wait for shards 1 and 0.
+        queue.request(start, 3);
+        queue.request(start, 2);
+        assert_eq!(queue.poll_grant(start), None);
+        assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW));
+        let later = start + SECOND / 10;
+        queue.request(later, 1);
+        assert_eq!(queue.poll_grant(later), Some(1));
+        assert_eq!(
+            queue.poll_grant(later),
+            None,
+            "bucket 0 still waits for shard 0"
+        );
+        queue.request(later, 0);
+        assert_eq!(queue.poll_grant(later), Some(0));
+        assert_eq!(queue.expected(), 0);
+        // The next window: 2 and 3, each one window after its bucket's grant.
+        assert_eq!(queue.poll_timeout(), Some(later + IDENTIFY_WINDOW));
+        assert_eq!(queue.poll_grant(later + IDENTIFY_WINDOW), Some(2));
+        assert_eq!(queue.poll_grant(later + IDENTIFY_WINDOW), Some(3));
+    }
+
+    #[test]
+    fn an_expected_shard_that_never_asks_holds_its_bucket_one_window() {
+        let start = Instant::now();
+        let mut queue = IdentifyScheduler::new(1);
+        queue.expect(0);
+        queue.expect(1);
+        queue.request(start, 1);
+        assert_eq!(queue.poll_grant(start), None);
+        assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW));
+        assert_eq!(queue.poll_grant(start + IDENTIFY_WINDOW), Some(1));
+        assert_eq!(queue.expected(), 0, "expectations lapse together");
+        // A late request of the lapsed shard waits its turn like any other.
+        queue.request(start + IDENTIFY_WINDOW, 0);
+        assert_eq!(queue.poll_grant(start + IDENTIFY_WINDOW), None);
+        assert_eq!(queue.poll_grant(start + IDENTIFY_WINDOW * 2), Some(0));
+    }
+
+    #[test]
+    fn expectations_do_not_hold_other_buckets_or_higher_shards() {
+        let start = Instant::now();
+        let mut queue = IdentifyScheduler::new(2);
+        queue.expect(2);
+        queue.expect(1);
+        queue.request(start, 0);
+        queue.request(start, 3);
+        // Bucket 0: shard 0 is below the expected 2. Bucket 1: 3 waits for 1.
+        assert_eq!(queue.poll_grant(start), Some(0));
+        assert_eq!(queue.poll_grant(start), None);
+        assert!(queue.cancel(3));
+        assert_eq!(queue.expected(), 2);
+        assert!(!queue.cancel(1), "an expectation is not a request");
+        assert_eq!(queue.expected(), 1);
     }
 
     #[test]
