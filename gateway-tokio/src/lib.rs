@@ -24,23 +24,33 @@
 //! ```
 //!
 //! Module map: `shard` (the user API), `driver` (the task's loop), `net` (TCP, TLS and
-//! websocket connect), `rt` (clock, timers, spawning), `queue` (identify permits), `error`.
+//! websocket connect), `rt` (clock, timers, spawning), `queue` (identify permits), `error`;
+//! for many shards: `http` (`GET /gateway/bot`), `start` (recommended count, one identify
+//! queue, per-shard configs) and `stream` (a fair fan-in of their events, shutdown).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod driver;
 mod error;
+mod http;
 mod net;
 mod queue;
 mod rt;
 mod shard;
+mod start;
+mod stream;
 
 pub use error::{Error, ErrorKind};
+pub use http::{ApiError, GatewayApi, DEFAULT_API_TIMEOUT};
 pub use net::default_tls_config;
 pub use queue::{InMemoryQueue, PermitFuture, Queue};
 pub use shard::{
     Message, MessageSender, Shard, ShardBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
 };
+pub use start::{
+    identify_queue, start_range, start_recommended, start_with, IntoShardBuilder, StartError,
+};
+pub use stream::{ShardItem, ShardStream};
 
 pub use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub use gateway_proto::{
@@ -49,5 +59,8 @@ pub use gateway_proto::{
     Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
     IdentifyScheduler, Initiator, Intents, Next, Payload, ReceiveError, SendError, Session,
     ShardId, State, Statistics,
+};
+pub use gateway_proto::{
+    GatewayBot, GatewayBotError, SavedSessions, SessionStartLimits, ShardRange, Token,
 };
 pub use rustls;

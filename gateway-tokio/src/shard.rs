@@ -429,7 +429,10 @@ mod tests {
         let config = Config::new("token", Intents::GUILDS);
         let first = ShardBuilder::new(config.clone());
         let second = ShardBuilder::new(config.clone());
-        assert!(Arc::ptr_eq(&first.queue, &second.queue), "the process-wide default");
+        assert!(
+            Arc::ptr_eq(&first.queue, &second.queue),
+            "the process-wide default"
+        );
         let own: Arc<dyn Queue> = Arc::new(crate::InMemoryQueue::new(16));
         let custom = ShardBuilder::new(config).queue(own.clone());
         assert!(Arc::ptr_eq(&custom.clone().queue, &own), "clones share it");
