@@ -8,11 +8,12 @@
 //! [`poll_grant`](IdentifyScheduler::poll_grant) and sleeps until
 //! [`poll_timeout`](IdentifyScheduler::poll_timeout).
 //!
-//! Buckets start in order (§7: with 32 shards and `max_concurrency` 16, shards 0–15 first,
+//! Buckets start in order (§7: with 32 shards and `max_concurrency` 16, shards 0–15 together,
 //! then 16–31): a bucket grants its lowest waiting shard. Shards ask after their Hello, whose
 //! arrival order the network decides, so a starter that knows which shards are coming
-//! announces them with [`expect`](IdentifyScheduler::expect): a bucket then holds its turn for
-//! a lower expected shard that has not asked yet, for at most one window.
+//! announces them with [`expect`](IdentifyScheduler::expect). Shards then start in waves of
+//! `max_concurrency` consecutive ids: no shard of a wave is granted while a shard of that wave
+//! or an earlier one is expected but has not asked yet, for at most one window.
 //!
 //! It knows nothing of shards' state machines, sockets or tasks: the adapters wrap it in
 //! whatever shares it between shards (a mutex in one process, a service across processes).
@@ -70,10 +71,14 @@ struct Bucket {
 }
 
 impl Bucket {
-    /// Whether an expected shard lower than every waiting one holds the bucket's turn.
-    fn is_held(&self) -> bool {
-        match (self.expected.first(), self.waiting.first()) {
-            (Some(expected), Some(waiting)) => expected < waiting,
+    /// Whether the bucket's next shard waits for `lowest_expected`: the wave of `buckets`
+    /// consecutive ids it belongs to, or an earlier one, still misses that shard.
+    fn is_held(&self, lowest_expected: Option<u32>, buckets: u32) -> bool {
+        match (lowest_expected, self.waiting.first()) {
+            (Some(expected), Some(next)) => {
+                let wave_end = (next / buckets).saturating_add(1).saturating_mul(buckets);
+                expected < wave_end
+            }
             _ => false,
         }
     }
@@ -173,9 +178,10 @@ impl IdentifyScheduler {
     }
 
     /// Announces that `shard` will [`request`](Self::request) soon (it is starting and has
-    /// no session to resume). Until it does, its bucket grants no higher shard; the hold
-    /// lasts at most one window from the moment it first delays another shard, so a shard
-    /// that never asks (it resumed, or cannot connect) delays its bucket once, by one window.
+    /// no session to resume). Until it does, no shard of its wave (`max_concurrency`
+    /// consecutive ids) or a later one is granted; the hold lasts at most one window from the
+    /// moment it first delays another shard, so a shard that never asks (it resumed, or
+    /// cannot connect) delays the start once, by one window.
     pub fn expect(&mut self, shard: u32) {
         let index = self.bucket_of(shard);
         let bucket = &mut self.buckets[index];
@@ -219,17 +225,19 @@ impl IdentifyScheduler {
         }
         self.expire_expectations(now);
         let window = self.window;
+        let (lowest, buckets) = (self.lowest_expected(), self.max_concurrency());
         let free = |bucket: &Bucket| {
             !bucket.waiting.is_empty() && bucket.free_at.is_none_or(|at| at <= now)
         };
-        if self.expect_until.is_none() && self.buckets.iter().any(|b| free(b) && b.is_held()) {
+        let held = |bucket: &Bucket| bucket.is_held(lowest, buckets);
+        if self.expect_until.is_none() && self.buckets.iter().any(|b| free(b) && held(b)) {
             // The hold starts counting the first time it delays a shard.
             self.expect_until = Some(now + window);
         }
         let bucket = self
             .buckets
             .iter_mut()
-            .find(|bucket| free(bucket) && !bucket.is_held())?;
+            .find(|bucket| free(bucket) && !held(bucket))?;
         let shard = bucket.waiting.pop_first()?;
         bucket.free_at = Some(now + window);
         if let Some(budget) = &mut self.budget {
@@ -242,6 +250,7 @@ impl IdentifyScheduler {
     /// waits. An instant in the past means "now".
     pub fn poll_timeout(&self) -> Option<Instant> {
         let now = self.latest_now?;
+        let (lowest, buckets) = (self.lowest_expected(), self.max_concurrency());
         let bucket_free = self
             .buckets
             .iter()
@@ -249,7 +258,7 @@ impl IdentifyScheduler {
             .map(|bucket| {
                 let free = bucket.free_at.map_or(now, |at| at.max(now));
                 match self.expect_until {
-                    Some(until) if bucket.is_held() => free.max(until),
+                    Some(until) if bucket.is_held(lowest, buckets) => free.max(until),
                     _ => free,
                 }
             })
@@ -258,6 +267,15 @@ impl IdentifyScheduler {
             Some(budget) if budget.remaining == 0 => Some(bucket_free.max(budget.reset_at)),
             _ => Some(bucket_free),
         }
+    }
+
+    /// The lowest shard expected but not asking yet.
+    fn lowest_expected(&self) -> Option<u32> {
+        self.buckets
+            .iter()
+            .filter_map(|bucket| bucket.expected.first())
+            .min()
+            .copied()
     }
 
     /// Forgets every expectation once the hold's window passed.
@@ -429,37 +447,33 @@ mod tests {
     }
 
     #[test]
-    fn an_expected_lower_shard_keeps_its_buckets_turn() {
+    fn a_wave_starts_together_once_its_expected_shards_asked() {
         let start = Instant::now();
         let mut queue = IdentifyScheduler::new(2);
         for shard in 0..4 {
             queue.expect(shard);
         }
         assert_eq!(queue.expected(), 4);
-        // Shards 3 and 2 ask first: their buckets wait for shards 1 and 0.
+        // Shards 3, 2 and 1 ask first: all wait for shard 0, the rest of wave 0.
         queue.request(start, 3);
         queue.request(start, 2);
         assert_eq!(queue.poll_grant(start), None);
         assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW));
         let later = start + SECOND / 10;
         queue.request(later, 1);
-        assert_eq!(queue.poll_grant(later), Some(1));
-        assert_eq!(
-            queue.poll_grant(later),
-            None,
-            "bucket 0 still waits for shard 0"
-        );
+        assert_eq!(queue.poll_grant(later), None, "shard 1 waits for shard 0");
         queue.request(later, 0);
         assert_eq!(queue.poll_grant(later), Some(0));
+        assert_eq!(queue.poll_grant(later), Some(1));
         assert_eq!(queue.expected(), 0);
-        // The next window: 2 and 3, each one window after its bucket's grant.
+        // Wave 1, one window later, together.
         assert_eq!(queue.poll_timeout(), Some(later + IDENTIFY_WINDOW));
         assert_eq!(queue.poll_grant(later + IDENTIFY_WINDOW), Some(2));
         assert_eq!(queue.poll_grant(later + IDENTIFY_WINDOW), Some(3));
     }
 
     #[test]
-    fn an_expected_shard_that_never_asks_holds_its_bucket_one_window() {
+    fn an_expected_shard_that_never_asks_holds_the_start_one_window() {
         let start = Instant::now();
         let mut queue = IdentifyScheduler::new(1);
         queue.expect(0);
@@ -476,20 +490,25 @@ mod tests {
     }
 
     #[test]
-    fn expectations_do_not_hold_other_buckets_or_higher_shards() {
+    fn expectations_hold_their_wave_and_later_ones_only() {
         let start = Instant::now();
         let mut queue = IdentifyScheduler::new(2);
         queue.expect(2);
-        queue.expect(1);
+        queue.expect(5);
+        // Wave 0 (shards 0, 1) does not wait for wave 1's shard 2.
+        queue.request(start, 1);
         queue.request(start, 0);
-        queue.request(start, 3);
-        // Bucket 0: shard 0 is below the expected 2. Bucket 1: 3 waits for 1.
         assert_eq!(queue.poll_grant(start), Some(0));
-        assert_eq!(queue.poll_grant(start), None);
-        assert!(queue.cancel(3));
-        assert_eq!(queue.expected(), 2);
-        assert!(!queue.cancel(1), "an expectation is not a request");
-        assert_eq!(queue.expected(), 1);
+        assert_eq!(queue.poll_grant(start), Some(1));
+        // Shard 3 (wave 1) waits for shard 2; shard 2 is then granted with it.
+        queue.request(start, 3);
+        let next = start + IDENTIFY_WINDOW;
+        assert_eq!(queue.poll_grant(next), None);
+        queue.request(next, 2);
+        assert_eq!(queue.poll_grant(next), Some(2));
+        assert_eq!(queue.poll_grant(next), Some(3));
+        assert!(!queue.cancel(5), "an expectation is not a request");
+        assert_eq!(queue.expected(), 0);
     }
 
     #[test]

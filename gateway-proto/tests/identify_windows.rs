@@ -3,8 +3,8 @@
 //! way Discord does (an early Identify gets op 9). The rules proved here:
 //!
 //! - N shards come up in exactly ceil(N / max_concurrency) identify windows, buckets in
-//!   order (window k holds shards k·C .. k·C + C), however the Hellos arrive, when the starter
-//!   announces its shards with [`IdentifyScheduler::expect`];
+//!   order (window k holds shards k·C .. k·C + C, all at one instant), however the Hellos
+//!   arrive, when the starter announces its shards with [`IdentifyScheduler::expect`];
 //! - processes that own whole buckets ([`ShardRange`]) need no shared queue;
 //! - the session-start budget is never overdrawn;
 //! - saved sessions ([`SavedSessions`]) bring every shard back without a single Identify.
@@ -347,14 +347,23 @@ fn n_shards_come_up_in_ceil_n_over_c_windows_with_buckets_in_order() {
             .map(|window| (window * concurrency..total.min((window + 1) * concurrency)).collect())
             .collect();
         assert_eq!(windows(&seen.identifies), expected, "{total}/{concurrency}");
-        // The last window opens ceil(N / C) - 1 windows after the first (plus the Hellos'
-        // spread of at most 300 ms).
-        let last = seen.identifies.iter().map(|(at, _)| *at).max().unwrap();
-        let windows = total.div_ceil(concurrency);
-        assert!(last >= WINDOW * (windows - 1), "{last:?}");
+        // Each wave identifies at one instant, once its last Hello arrived (at most 300 ms
+        // in); the next wave exactly one window later.
+        let mut instants: Vec<Duration> = Vec::new();
+        for wave in 0..total.div_ceil(concurrency) {
+            let times: Vec<Duration> = seen
+                .identifies
+                .iter()
+                .filter(|(_, shard)| shard / concurrency == wave)
+                .map(|(at, _)| *at)
+                .collect();
+            assert!(times.windows(2).all(|pair| pair[0] == pair[1]), "{times:?}");
+            instants.push(times[0]);
+        }
+        assert!(instants[0] < Duration::from_millis(300));
         assert!(
-            last < WINDOW * (windows - 1) + Duration::from_millis(300),
-            "{last:?}"
+            instants.windows(2).all(|pair| pair[1] - pair[0] == WINDOW),
+            "{instants:?}"
         );
     }
 }
