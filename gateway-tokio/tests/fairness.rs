@@ -94,9 +94,11 @@ async fn a_flooded_shard_delays_no_other_shards_heartbeats_or_events() {
     let flooding = Arc::new(AtomicBool::new(true));
     let flood_sent = Arc::new(AtomicU64::new(0));
     let flood_started = Instant::now();
-    let flooder = tokio::spawn({
+    // The flooder is a thread of its own: the simulator's `dispatch` is synchronous, and
+    // thousands of calls in a row would otherwise occupy one of the runtime's two workers.
+    let flooder = std::thread::spawn({
         let (sim, flooding, sent) = (sim.clone(), flooding.clone(), flood_sent.clone());
-        async move {
+        move || {
             let content = "x".repeat(FLOOD_EVENT_BYTES);
             let mut n = 0;
             while flood_started.elapsed() < FLOOD_FOR {
@@ -110,9 +112,8 @@ async fn a_flooded_shard_delays_no_other_shards_heartbeats_or_events() {
                     let guild = guild_of(0, n % 1_000);
                     sim.dispatch("MESSAGE_CREATE", Some(guild), message(guild, n, &content));
                 }
-
                 sent.store(n, Ordering::Release);
-                tokio::time::sleep(Duration::from_millis(5)).await;
+                std::thread::sleep(Duration::from_millis(5));
             }
             flooding.store(false, Ordering::Release);
         }
@@ -168,7 +169,7 @@ async fn a_flooded_shard_delays_no_other_shards_heartbeats_or_events() {
         }
     }
     let read_all = flood_started.elapsed();
-    flooder.await.expect("flooder");
+    flooder.join().expect("flooder");
 
     // ----- what the simulator saw -----
     let shard_of: BTreeMap<u64, u32> = conn_of.iter().map(|(s, c)| (*c, *s)).collect();
