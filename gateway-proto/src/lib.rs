@@ -22,6 +22,9 @@ pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod event_type;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway_bot;
 pub mod heartbeat;
 pub mod id;

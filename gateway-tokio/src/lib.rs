@@ -64,3 +64,8 @@ pub use gateway_proto::{
     GatewayBot, GatewayBotError, SavedSessions, SessionStartLimits, ShardRange, Token,
 };
 pub use rustls;
+
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -195,11 +195,6 @@ pub fn identify_queue(
     InMemoryQueue::from_scheduler(scheduler)
 }
 
-/// The README's "Many shards" example, compiled as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
-
 #[cfg(test)]
 mod tests {
     use super::*;
