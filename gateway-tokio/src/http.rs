@@ -4,12 +4,12 @@
 //! provider is needed. It knows nothing of shards.
 
 use crate::default_tls_config;
-use gateway_proto::{
+use crate::proto::{
     gateway_bot::{GatewayBot, GatewayBotError, GatewayBotRequest, DISCORD_API_BASE},
     queue::IDENTIFY_WINDOW,
     Token,
 };
-use rustls::ClientConfig;
+use crate::rustls::ClientConfig;
 use std::{
     fmt,
     sync::{Arc, OnceLock},

@@ -6,11 +6,12 @@
 //! shards of one start never get a queue each by accident. Shards start on their first poll
 //! (for example by a [`ShardStream`](crate::ShardStream)).
 
-use crate::{ApiError, GatewayApi, InMemoryQueue, Queue, Shard, ShardBuilder};
-use gateway_proto::{
+use crate::proto::{
     config::DISCORD_GATEWAY_URL, Config, ConfigBuilder, ConfigError, GatewayBot, IdentifyScheduler,
     ShardId, ShardRange,
 };
+use crate::{ApiError, GatewayApi, InMemoryQueue, Queue, Shard, ShardBuilder, Tokio};
+use gateway_driver::Runtime;
 use std::{fmt, sync::Arc, time::Duration};
 
 /// What a per-shard callback may return: a [`ConfigBuilder`] (the usual case), a
@@ -178,8 +179,8 @@ pub fn identify_queue(
     window: Duration,
     expected: impl IntoIterator<Item = ShardId>,
 ) -> InMemoryQueue {
-    // The clock the shards stamp their requests with: tokio's, so paused test time agrees.
-    let now = tokio::time::Instant::now().into_std();
+    // The clock the shards stamp their requests with, so paused test time agrees.
+    let now = Tokio::now();
     let mut scheduler: IdentifyScheduler = gateway.scheduler(now).with_window(window);
     for id in expected {
         scheduler.expect(id.number());
@@ -198,8 +199,8 @@ pub fn identify_queue(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::gateway_bot::SessionStartLimits;
     use crate::{Compression, Intents, SavedSessions, Session, State};
-    use gateway_proto::gateway_bot::SessionStartLimits;
 
     fn answer(shards: u32) -> GatewayBot {
         GatewayBot {

@@ -9,9 +9,9 @@
 //! back another shard's events by more than one turn, and cannot hold back anyone's
 //! heartbeats at all. It knows nothing of the protocol: events pass through unchanged.
 
+use crate::proto::{CloseFrame, Event, EventTypeFlags, SavedSessions, ShardId};
 use crate::{Error, MessageSender, Shard};
 use futures_util::{future::join_all, task::AtomicWaker, Stream};
-use gateway_proto::{CloseFrame, Event, EventTypeFlags, SavedSessions, ShardId};
 use std::{
     collections::VecDeque,
     future::poll_fn,
@@ -270,9 +270,9 @@ impl Stream for ShardStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::IdentifyScheduler;
     use crate::{Config, InMemoryQueue, Intents, ShardBuilder};
     use futures_util::StreamExt;
-    use gateway_proto::IdentifyScheduler;
     use gateway_sim::{SimConfig, Simulator};
     use std::time::Duration;
 
@@ -281,7 +281,7 @@ mod tests {
     fn builder(sim: &Simulator) -> ShardBuilder {
         let config = Config::builder(&sim.config().token, Intents::GUILD_MESSAGES)
             .gateway_url(sim.url())
-            .compression(gateway_proto::Compression::None)
+            .compression(crate::proto::Compression::None)
             .build()
             .expect("config");
         let queue = IdentifyScheduler::new(1).with_window(Duration::ZERO);
