@@ -30,6 +30,7 @@ pub mod event_type;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gateway_bot;
 pub mod heartbeat;
 pub mod id;
 pub mod inflate;
@@ -43,6 +44,7 @@ pub mod opcode;
 pub mod queue;
 pub mod ratelimit;
 pub mod session;
+pub mod shard_range;
 pub mod stats;
 pub mod telemetry;
 pub mod timers;
@@ -55,6 +57,7 @@ pub use config::{Compression, Config, ConfigBuilder, ConfigError, ShardId, Token
 pub use error::{ReceiveError, SendError};
 pub use event::{CloseCause, Closed, Dispatch, Event, Initiator, Next, Payload};
 pub use event_type::{EventType, EventTypeFlags};
+pub use gateway_bot::{GatewayBot, GatewayBotError, GatewayBotRequest, SessionStartLimits};
 pub use id::Id;
 pub use intents::Intents;
 pub use machine::{
@@ -62,6 +65,7 @@ pub use machine::{
 };
 pub use opcode::OpCode;
 pub use queue::{IdentifyScheduler, SessionStartLimit};
-pub use session::Session;
+pub use session::{SavedSessions, Session};
+pub use shard_range::ShardRange;
 pub use stats::Statistics;
 pub use timers::Timer;

@@ -28,13 +28,19 @@
 //! types with it: [`Shard`] is `gateway_driver::Shard<Tokio>`.
 //!
 //! Module map: `rt` (clock, timers, spawning: the [`Tokio`] runtime), `net` (TCP, TLS and
-//! websocket connect).
+//! websocket connect); for many shards: `http` (`GET /gateway/bot`), `start` (recommended
+//! count, one identify queue, per-shard configs) and `stream` (a fair fan-in of their events,
+//! shutdown).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod http;
 mod net;
 mod rt;
+mod start;
+mod stream;
 
+pub use http::{ApiError, GatewayApi, DEFAULT_API_TIMEOUT};
 pub use rt::Tokio;
 
 /// A gateway session on tokio (see [`gateway_driver::Shard`]).
@@ -50,7 +56,14 @@ pub use gateway_driver::{
     default_tls_config, Error, ErrorKind, Message, MessageSender, PermitFuture, Queue,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
 };
+pub use start::{
+    identify_queue, start_range, start_recommended, start_with, IntoShardBuilder, StartError,
+};
+pub use stream::{ShardItem, ShardStream};
 
+pub use gateway_driver::proto::{
+    GatewayBot, GatewayBotError, SavedSessions, SessionStartLimits, ShardRange, Token,
+};
 pub use gateway_driver::{
     command, proto, rustls, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
     Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
