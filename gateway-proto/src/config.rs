@@ -71,6 +71,9 @@ pub enum Compression {
     /// One zlib stream per connection, `compress=zlib-stream`.
     #[default]
     ZlibStream,
+    /// One endless zstd frame per connection, `compress=zstd-stream`.
+    #[cfg(feature = "zstd")]
+    ZstdStream,
 }
 
 impl Compression {
@@ -79,6 +82,8 @@ impl Compression {
         match self {
             Self::None => None,
             Self::ZlibStream => Some("zlib-stream"),
+            #[cfg(feature = "zstd")]
+            Self::ZstdStream => Some("zstd-stream"),
         }
     }
 }
@@ -162,6 +167,7 @@ pub struct Config {
     pub(crate) queue_capacity: usize,
     pub(crate) rng_seed: u64,
     pub(crate) hello_timeout: Duration,
+    pub(crate) ratelimit_window: Duration,
 }
 
 impl Config {
@@ -182,6 +188,7 @@ impl Config {
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             rng_seed: 0x5eed_0fd1_5c0b,
             hello_timeout: Duration::from_secs(20),
+            ratelimit_window: crate::ratelimit::WINDOW,
         }
     }
 
@@ -258,6 +265,11 @@ impl Config {
     /// How long to wait for Hello after the socket opened before reconnecting.
     pub fn hello_timeout(&self) -> Duration {
         self.hello_timeout
+    }
+
+    /// The rolling window of the 120-frame command limit (60 s, protocol.md §7).
+    pub fn ratelimit_window(&self) -> Duration {
+        self.ratelimit_window
     }
 }
 
@@ -336,6 +348,13 @@ impl ConfigBuilder {
     /// How long to wait for Hello before reconnecting.
     pub fn hello_timeout(mut self, timeout: Duration) -> Self {
         self.0.hello_timeout = timeout;
+        self
+    }
+
+    /// The rolling window of the 120-frame command limit. Discord's is 60 s (protocol.md §7);
+    /// change it only to match a simulator or proxy that enforces a shorter one.
+    pub fn ratelimit_window(mut self, window: Duration) -> Self {
+        self.0.ratelimit_window = window;
         self
     }
 
@@ -439,6 +458,11 @@ mod tests {
         assert_eq!(
             connect_url("ws://h/?x=1", Compression::None),
             "ws://h/?x=1&v=10&encoding=json"
+        );
+        #[cfg(feature = "zstd")]
+        assert_eq!(
+            connect_url("wss://gateway.discord.gg", Compression::ZstdStream),
+            "wss://gateway.discord.gg/?v=10&encoding=json&compress=zstd-stream"
         );
     }
 

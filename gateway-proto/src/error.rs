@@ -30,6 +30,10 @@ pub enum ReceiveError {
         /// Its size in bytes.
         size: usize,
     },
+    /// The zstd stream is corrupt, asks for too large a window, or decodes beyond the
+    /// configured maximum.
+    #[cfg(feature = "zstd")]
+    Zstd(crate::zstd::ZstdError),
 }
 
 impl fmt::Display for ReceiveError {
@@ -43,6 +47,8 @@ impl fmt::Display for ReceiveError {
             Self::InvalidDispatch => f.write_str("dispatch without s or t"),
             Self::UnexpectedOpcode(op) => write!(f, "unexpected opcode {op}"),
             Self::TooLarge { size } => write!(f, "message of {size} bytes is over the limit"),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(error) => write!(f, "zstd decoding failed: {error}"),
         }
     }
 }

@@ -5,6 +5,8 @@
 //! its `now`), then drains [`ShardMachine::poll_output`] until it returns `None`, then
 //! arms one timer at [`ShardMachine::poll_timeout`].
 
+#[cfg(feature = "zstd")]
+use crate::zstd::ZstdStream;
 use crate::{
     backoff,
     close_code::{self, CloseAction},
@@ -173,7 +175,7 @@ pub struct ShardMachine {
     limiter: CommandRatelimiter,
     queue: VecDeque<String>,
     outputs: VecDeque<Output>,
-    inflater: Option<ZlibStream>,
+    inflater: Option<Decompressor>,
     /// Connection attempts since the last healthy connection.
     attempts: u32,
     /// Dispatches received since Resume was sent.
@@ -192,10 +194,8 @@ impl ShardMachine {
     /// resume URL when the config carries one).
     pub fn new(id: ShardId, config: Config) -> Self {
         let seed = config.rng_seed ^ u64::from(id.number()).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let inflater = match config.compression {
-            Compression::None => None,
-            Compression::ZlibStream => Some(ZlibStream::new(config.max_message_size)),
-        };
+        let inflater = Decompressor::for_compression(config.compression, config.max_message_size);
+        let limiter = CommandRatelimiter::new(config.ratelimit_window);
         let mut machine = Self {
             id,
             session: config.session.clone(),
@@ -204,7 +204,7 @@ impl ShardMachine {
             state: State::BackingOff,
             timers: Timers::default(),
             heartbeater: None,
-            limiter: CommandRatelimiter::new(),
+            limiter,
             queue: VecDeque::new(),
             outputs: VecDeque::new(),
             inflater,
@@ -275,7 +275,7 @@ impl ShardMachine {
     /// Heap bytes this machine holds in buffers (inflate state, queues).
     pub fn heap_bytes(&self) -> usize {
         let queue: usize = self.queue.iter().map(String::capacity).sum();
-        self.inflater.as_ref().map_or(0, ZlibStream::heap_bytes)
+        self.inflater.as_ref().map_or(0, Decompressor::heap_bytes)
             + self.limiter.heap_bytes()
             + queue
             + self.queue.capacity() * std::mem::size_of::<String>()
@@ -318,7 +318,7 @@ impl ShardMachine {
             return;
         }
         self.state = State::AwaitingHello;
-        self.limiter = CommandRatelimiter::new();
+        self.limiter = CommandRatelimiter::new(self.config.ratelimit_window);
         if let Some(inflater) = &mut self.inflater {
             inflater.reset();
         }
@@ -443,32 +443,13 @@ impl ShardMachine {
     /// has a slot. Refused at once when invalid, too large, the queue is full, or the
     /// machine is closed.
     pub fn send_command<C: Command>(&mut self, now: Instant, command: &C) -> Result<(), SendError> {
-        if matches!(
-            C::OPCODE,
-            OpCode::Heartbeat | OpCode::Identify | OpCode::Resume
-        ) {
-            return Err(SendError::ReservedOpcode(u64::from(C::OPCODE.code())));
-        }
-        let frame = command::to_frame(command)?;
+        let frame = user_frame(command)?;
         self.enqueue(now, frame)
     }
 
     /// Queues a raw payload (`{"op":…,"d":…}`), checked for size and shape.
     pub fn send_raw(&mut self, now: Instant, payload: String) -> Result<(), SendError> {
-        if payload.len() > command::MAX_PAYLOAD_BYTES {
-            return Err(SendError::TooLarge {
-                size: payload.len(),
-            });
-        }
-        let op = envelope::scan(&payload)
-            .map_err(|_| SendError::InvalidPayload)?
-            .op;
-        if matches!(
-            OpCode::from_code(op),
-            Some(OpCode::Heartbeat | OpCode::Identify | OpCode::Resume)
-        ) {
-            return Err(SendError::ReservedOpcode(op));
-        }
+        check_user_payload(&payload)?;
         self.enqueue(now, payload)
     }
 
@@ -506,7 +487,7 @@ impl ShardMachine {
                 Ok(text) => self.on_payload(now, text),
                 Err(_) => self.bad_input(now, ReceiveError::NotUtf8),
             },
-            Err(error) => self.bad_input(now, ReceiveError::Inflate(error)),
+            Err(error) => self.bad_input(now, error),
         }
         // A reconnect during `on_payload` reset nothing here: the context is reset when
         // the next socket opens.
@@ -947,6 +928,94 @@ impl ShardMachine {
         };
         self.latest_now = Some(now);
         now
+    }
+}
+
+/// Serializes a user command exactly as [`ShardMachine::send_command`] checks it: valid, at
+/// most 4096 bytes, and not one of the opcodes the machine sends itself (Heartbeat, Identify,
+/// Resume). Adapters call it on the caller's thread so a bad command is refused at once.
+///
+/// # Errors
+///
+/// [`SendError::ReservedOpcode`] or the command's [`SendError::Command`] error.
+pub fn user_frame<C: Command>(command: &C) -> Result<String, SendError> {
+    if is_reserved(u64::from(C::OPCODE.code())) {
+        return Err(SendError::ReservedOpcode(u64::from(C::OPCODE.code())));
+    }
+    Ok(command::to_frame(command)?)
+}
+
+/// Checks a raw payload exactly as [`ShardMachine::send_raw`] does: at most 4096 bytes, a
+/// gateway envelope, and not an opcode the machine sends itself.
+///
+/// # Errors
+///
+/// [`SendError::TooLarge`], [`SendError::InvalidPayload`] or [`SendError::ReservedOpcode`].
+pub fn check_user_payload(payload: &str) -> Result<(), SendError> {
+    if payload.len() > command::MAX_PAYLOAD_BYTES {
+        return Err(SendError::TooLarge {
+            size: payload.len(),
+        });
+    }
+    let op = envelope::scan(payload)
+        .map_err(|_| SendError::InvalidPayload)?
+        .op;
+    if is_reserved(op) {
+        return Err(SendError::ReservedOpcode(op));
+    }
+    Ok(())
+}
+
+/// Heartbeat, Identify and Resume belong to the machine (protocol.md §3–§5).
+fn is_reserved(op: u64) -> bool {
+    matches!(
+        OpCode::from_code(op),
+        Some(OpCode::Heartbeat | OpCode::Identify | OpCode::Resume)
+    )
+}
+
+/// The transport decompression context of the current connection (protocol.md §9.2).
+#[derive(Debug)]
+enum Decompressor {
+    Zlib(ZlibStream),
+    #[cfg(feature = "zstd")]
+    Zstd(ZstdStream),
+}
+
+impl Decompressor {
+    fn for_compression(compression: Compression, max_message_size: usize) -> Option<Self> {
+        match compression {
+            Compression::None => None,
+            Compression::ZlibStream => Some(Self::Zlib(ZlibStream::new(max_message_size))),
+            #[cfg(feature = "zstd")]
+            Compression::ZstdStream => Some(Self::Zstd(ZstdStream::new(max_message_size))),
+        }
+    }
+
+    /// One binary frame in; a complete message out once there is one.
+    fn push(&mut self, frame: &[u8]) -> Result<Option<&[u8]>, ReceiveError> {
+        match self {
+            Self::Zlib(stream) => stream.push(frame).map_err(ReceiveError::Inflate),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(stream) => stream.push(frame).map_err(ReceiveError::Zstd),
+        }
+    }
+
+    /// A fresh context for a new connection.
+    fn reset(&mut self) {
+        match self {
+            Self::Zlib(stream) => stream.reset(),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(stream) => stream.reset(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Zlib(stream) => stream.heap_bytes(),
+            #[cfg(feature = "zstd")]
+            Self::Zstd(stream) => stream.heap_bytes(),
+        }
     }
 }
 
