@@ -37,6 +37,11 @@ use std::{
 /// anything but 1000/1001 keeps the session (protocol.md §5.4).
 pub const RESUME_CLOSE_CODE: u16 = 4000;
 
+/// Consecutive failed connects to a session's resume URL after which the machine gives the
+/// session up and identifies on the gateway URL (protocol.md §5.4: "if the reconnect or
+/// resume fails, fall back to a new connection on the discovery URL and Identify").
+pub const MAX_RESUME_CONNECT_FAILURES: u32 = 3;
+
 /// A close frame to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CloseFrame {
@@ -178,6 +183,8 @@ pub struct ShardMachine {
     inflater: Option<Decompressor>,
     /// Connection attempts since the last healthy connection.
     attempts: u32,
+    /// Consecutive connects to the resume URL that failed before a socket opened.
+    resume_connect_failures: u32,
     /// Dispatches received since Resume was sent.
     replayed: u64,
     /// Sequence of the last dispatch on a new session before a `Session` exists.
@@ -209,6 +216,7 @@ impl ShardMachine {
             outputs: VecDeque::new(),
             inflater,
             attempts: 0,
+            resume_connect_failures: 0,
             replayed: 0,
             pending_seq: None,
             closed: None,
@@ -318,6 +326,7 @@ impl ShardMachine {
             return;
         }
         self.state = State::AwaitingHello;
+        self.resume_connect_failures = 0;
         self.limiter = CommandRatelimiter::new(self.config.ratelimit_window);
         if let Some(inflater) = &mut self.inflater {
             inflater.reset();
@@ -845,6 +854,7 @@ impl ShardMachine {
     fn drop_session(&mut self) {
         self.session = None;
         self.pending_seq = None;
+        self.resume_connect_failures = 0;
     }
 
     /// Closes the socket with the resumable code and reconnects (after `wait`, or the
@@ -878,6 +888,12 @@ impl ShardMachine {
         self.stats.reconnects += 1;
         self.stats.connected_since = None;
         self.attempts = self.attempts.saturating_add(1);
+        if cause == CloseCause::ConnectFailed && self.session.is_some() {
+            self.resume_connect_failures += 1;
+            if self.resume_connect_failures >= MAX_RESUME_CONNECT_FAILURES {
+                self.drop_session();
+            }
+        }
         let next = if self.session.is_some() {
             Next::Resume
         } else {

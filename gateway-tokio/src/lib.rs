@@ -51,3 +51,8 @@ pub use gateway_proto::{
     ShardId, State, Statistics,
 };
 pub use rustls;
+
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

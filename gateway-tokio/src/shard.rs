@@ -304,7 +304,8 @@ impl Shard {
 
     /// Closes the shard and returns its session: `None` after 1000/1001 (the session ends),
     /// else the session to save and resume later ([`CloseFrame::RESUME`]). Returns once the
-    /// close frame is sent; events received before it can still be read.
+    /// close frame is sent and answered (or after 2 s); events received before it can still
+    /// be read.
     pub async fn close(&mut self, frame: CloseFrame) -> Option<Session> {
         let _ = self.sender.close(frame);
         if self.start().is_ok() {

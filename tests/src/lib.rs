@@ -20,9 +20,14 @@ pub mod scenarios;
 /// How long any single expectation may take before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
-/// The command window the simulator enforces and the client is told about, so the
-/// 120-per-window rule is exercised in seconds rather than minutes.
-pub const COMMAND_WINDOW: Duration = Duration::from_secs(3);
+/// The command window the simulator enforces, so the 120-per-window rule is exercised in
+/// seconds rather than minutes.
+pub const COMMAND_WINDOW: Duration = Duration::from_secs(2);
+
+/// The window the client is told about: longer than the simulator's, because the simulator
+/// counts a frame when its task gets to it, which on a loaded test machine can be a second
+/// or more after it was sent (the client keeps its own 1 s margin on top).
+pub const CLIENT_COMMAND_WINDOW: Duration = Duration::from_secs(3);
 
 /// An adapter's error, in the terms the scenarios check.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +122,7 @@ pub fn client(sim: &Simulator, compression: Compression) -> ConfigBuilder {
         .gateway_url(sim.url())
         .compression(compression)
         .rng_seed(7)
-        .ratelimit_window(COMMAND_WINDOW)
+        .ratelimit_window(CLIENT_COMMAND_WINDOW)
 }
 
 /// A queue with no identify window, for scenarios that do not test identify pacing.

@@ -678,15 +678,16 @@ pub async fn next_event_is_cancel_safe<A: Adapter>() {
 /// Shards sharing one queue identify one per bucket per window: the simulator, which enforces
 /// the same rule with op 9, never refuses one.
 pub async fn identify_queue_paces_shards_by_bucket<A: Adapter>() {
-    let window = Duration::from_millis(400);
+    let window = Duration::from_millis(300);
     let sim = simulator(|config| {
         config.identify_window = window;
         config.max_concurrency = 2;
     })
     .await;
-    // A little longer than the simulator's window: the two clocks differ by network delay.
+    // Longer than the simulator's window: it times an Identify when its task reads it, which
+    // on a loaded test machine can lag the client's grant by a good fraction of a second.
     let queue =
-        A::queue(IdentifyScheduler::new(2).with_window(window + Duration::from_millis(100)));
+        A::queue(IdentifyScheduler::new(2).with_window(window + Duration::from_millis(400)));
     let total = 6;
     let mut readers: Vec<_> = (0..total)
         .map(|n| {
@@ -714,7 +715,7 @@ pub async fn identify_queue_paces_shards_by_bucket<A: Adapter>() {
             .iter()
             .any(|r| matches!(r.event, gateway_sim::Event::InvalidSession { .. }))
     });
-    assert!(!refused, "no op 9 for concurrency");
+    assert!(!refused, "no op 9 for concurrency: {}", history(&sim));
     let span = identified[5].0.saturating_duration_since(identified[0].0);
     assert!(span >= window * 2, "three windows: {span:?}");
 }
