@@ -21,8 +21,8 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 # Seed corpora from realistic traffic: written by the test that also checks them.
-FUZZ_CORPUS_DIR="$PWD/fuzz/corpus" cargo test -q -p gateway-proto --test fuzzing \
-  seed_corpora_pass_their_bodies
+FUZZ_CORPUS_DIR="$PWD/fuzz/corpus" cargo test -q -p gateway-proto --features zstd \
+  --test fuzzing seed_corpora_pass_their_bodies
 
 targets="${FUZZ_TARGETS:-$(cargo fuzz list)}"
 status=0

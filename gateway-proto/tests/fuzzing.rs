@@ -16,6 +16,10 @@ use miniz_oxide::{DataFormat, MZFlush};
 use proptest::prelude::*;
 use std::time::Instant;
 
+#[cfg(feature = "zstd")]
+#[path = "support/zstd_corpus.rs"]
+mod zstd_corpus;
+
 // ----- machine seeds: realistic sessions, encoded for `arbitrary` -----
 
 /// Writes values the way `arbitrary` 1.x reads them.
@@ -399,6 +403,41 @@ fn envelope_seeds() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Two-byte length-prefixed pieces, as `fuzzing::zstd` reads them.
+#[cfg(feature = "zstd")]
+fn prefixed16(pieces: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        out.extend_from_slice(&(piece.len() as u16).to_le_bytes());
+        out.extend_from_slice(piece);
+    }
+    out
+}
+
+/// Real libzstd output (Discord's settings, one flush per message) and hand-framed
+/// messages: the zstd target's seeds.
+#[cfg(feature = "zstd")]
+fn zstd_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    for (name, level) in [("libzstd-level-3", 3), ("libzstd-level-19", 19)] {
+        let mut server = zstd_corpus::ZstdServer::new(level);
+        let wire: Vec<Vec<u8>> = FRAMES
+            .iter()
+            .map(|f| server.message(f.as_bytes()))
+            .collect();
+        let pieces: Vec<&[u8]> = wire.iter().map(Vec::as_slice).collect();
+        let mut bytes = vec![0xa0]; // messages mode, cap 64 KiB
+        bytes.extend(prefixed16(&pieces));
+        seeds.push((name, bytes));
+    }
+    let pieces: Vec<&[u8]> = FRAMES.iter().map(|f| f.as_bytes()).collect();
+    let mut round_trip = vec![0xa1]; // round-trip mode, cap 64 KiB
+    round_trip.extend(prefixed16(&pieces));
+    round_trip.extend(prefixed16(&[&[b'x'; 300]]));
+    seeds.push(("raw-and-rle-blocks", round_trip));
+    seeds
+}
+
 fn write_corpus(target: &str, name: &str, bytes: &[u8]) {
     let Some(dir) = std::env::var_os("FUZZ_CORPUS_DIR") else {
         return;
@@ -431,6 +470,11 @@ fn seed_corpora_pass_their_bodies() {
     for (name, bytes) in envelope_seeds() {
         fuzzing::envelope(&bytes);
         write_corpus("envelope", &name, &bytes);
+    }
+    #[cfg(feature = "zstd")]
+    for (name, bytes) in zstd_seeds() {
+        fuzzing::zstd(&bytes);
+        write_corpus("zstd", name, &bytes);
     }
 }
 
@@ -499,6 +543,20 @@ proptest! {
         data in mutated(inflate_seeds().into_iter().map(|(_, b)| b).collect())
     ) {
         fuzzing::inflate(&data);
+    }
+
+    #[cfg(feature = "zstd")]
+    #[test]
+    fn zstd_body_holds_on_random_input(data in prop::collection::vec(any::<u8>(), 0..2048)) {
+        fuzzing::zstd(&data);
+    }
+
+    #[cfg(feature = "zstd")]
+    #[test]
+    fn zstd_body_holds_on_mutated_streams(
+        data in mutated(zstd_seeds().into_iter().map(|(_, b)| b).collect())
+    ) {
+        fuzzing::zstd(&data);
     }
 
     #[test]

@@ -250,3 +250,100 @@ pub fn envelope(data: &[u8]) {
         (Err(_), None) => {}
     }
 }
+
+/// Fuzz body for [`crate::zstd::ZstdStream`] (feature `zstd`). The first byte picks the
+/// mode and the cap; the rest is read as pieces with two-byte little-endian lengths.
+///
+/// Even head: the pieces are websocket messages of arbitrary bytes (the seed corpus holds
+/// real libzstd output, so mutations reach the compressed-block paths): no panic, nothing
+/// decoded past the cap, an error poisons the context until reset, memory stays bounded.
+/// Odd head: the pieces are messages, framed by hand as Discord's endless frame of raw and
+/// RLE blocks; each must decode back to exactly its message.
+#[cfg(feature = "zstd")]
+pub fn zstd(data: &[u8]) {
+    let Some((&head, rest)) = data.split_first() else {
+        return;
+    };
+    let max = 64 << (head >> 4); // 64 B to 2 MiB
+    let pieces = pieces16(rest);
+    if head & 1 == 0 {
+        zstd_messages(max, &pieces);
+    } else {
+        zstd_round_trip(max, &pieces);
+    }
+}
+
+/// Splits `data` into pieces, each prefixed by a two-byte little-endian length.
+#[cfg(feature = "zstd")]
+fn pieces16(mut data: &[u8]) -> Vec<&[u8]> {
+    let mut pieces = Vec::new();
+    while data.len() >= 2 {
+        let len = usize::from(u16::from_le_bytes([data[0], data[1]])).min(data.len() - 2);
+        pieces.push(&data[2..2 + len]);
+        data = &data[2 + len..];
+    }
+    pieces
+}
+
+#[cfg(feature = "zstd")]
+fn zstd_messages(max: usize, messages: &[&[u8]]) {
+    use crate::zstd::{ZstdStream, MAX_WINDOW_LOG};
+    let mut stream = ZstdStream::new(max);
+    let mut poisoned = None;
+    for message in messages {
+        let result = stream.push(message).map(|m| m.map(<[u8]>::len));
+        if let Some(error) = &poisoned {
+            assert_eq!(result.as_ref(), Err(error), "an error poisons the context");
+        }
+        match result {
+            Ok(Some(len)) => assert!(len <= max, "message of {len} bytes over the cap {max}"),
+            Ok(None) => {}
+            Err(error) => poisoned = Some(error),
+        }
+        // The window (at most 2^MAX_WINDOW_LOG), entropy tables, one message's output.
+        let bound = (1 << MAX_WINDOW_LOG) + 2 * max + 1024 * 1024;
+        let held = stream.heap_bytes();
+        assert!(held <= bound, "{held} heap bytes, cap {max}");
+    }
+    stream.reset();
+    assert_eq!(stream.push(&[]), Ok(None), "a reset context starts clean");
+}
+
+#[cfg(feature = "zstd")]
+fn zstd_round_trip(max: usize, messages: &[&[u8]]) {
+    use crate::zstd::ZstdStream;
+    let mut stream = ZstdStream::new(max);
+    for (index, message) in messages.iter().enumerate() {
+        let mut wire = Vec::new();
+        if index == 0 {
+            // Magic, frame header descriptor 0x00 (no size, no checksum), window 2^18:
+            // the header Discord's frames have (protocol.md §9.2).
+            wire.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x40]);
+        }
+        // Runs of one byte become RLE blocks, the rest raw blocks; no block is last.
+        let mut rest = *message;
+        while let Some(&first) = rest.first() {
+            let run = rest.iter().take_while(|&&b| b == first).count();
+            let (kind, size) = if run >= 4 {
+                (1u32, run)
+            } else {
+                let raw = rest.windows(4).position(|w| w.iter().all(|&b| b == w[0]));
+                (0u32, raw.unwrap_or(rest.len()).max(1))
+            };
+            let header = (kind << 1) | ((size as u32) << 3);
+            wire.extend_from_slice(&header.to_le_bytes()[..3]);
+            if kind == 1 {
+                wire.push(first);
+            } else {
+                wire.extend_from_slice(&rest[..size]);
+            }
+            rest = &rest[size..];
+        }
+        match stream.push(&wire) {
+            Ok(Some(decoded)) => assert_eq!(decoded, *message, "message {index}"),
+            Ok(None) => assert!(message.is_empty(), "message {index} decoded to nothing"),
+            Err(_) if message.len() > max => return,
+            Err(error) => panic!("message {index} refused: {error:?}"),
+        }
+    }
+}

@@ -10,13 +10,16 @@
 //!   outputs alone (heartbeat cadence, zombie, 120 frames per 60 s, 4096 bytes, identify
 //!   and resume discipline, sequence order, silence after stop, bounded memory).
 //! - [`machine`]: the whole state machine fed an arbitrary sequence of inputs.
-//! - [`decoders`]: the zlib-stream context and the envelope scan.
+//! - [`decoders`]: the zlib-stream context, the zstd-stream context (feature `zstd`) and
+//!   the envelope scan.
 
 pub mod decoders;
 pub mod machine;
 pub mod monitor;
 
 pub use arbitrary;
+#[cfg(feature = "zstd")]
+pub use decoders::zstd;
 pub use decoders::{envelope, inflate};
 pub use machine::machine;
 pub use monitor::{Monitor, Violation};

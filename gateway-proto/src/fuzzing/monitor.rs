@@ -15,7 +15,7 @@ use crate::{
     config::Config,
     event::{Event, Next},
     machine::{Output, ShardMachine, State},
-    ratelimit::{FRAMES_PER_WINDOW, SLOT_HOLD, WINDOW},
+    ratelimit::{FRAMES_PER_WINDOW, SEND_MARGIN},
 };
 use serde_json::Value;
 use std::{
@@ -99,18 +99,18 @@ impl Connection {
     }
 
     /// When the next heartbeat must have gone out: an interval after the last one, plus
-    /// time the caller stalled, plus any wait for a frame slot when the window was full.
-    fn heartbeat_deadline(&self, ratelimit: bool) -> Option<Instant> {
+    /// time the caller stalled, plus any wait for a frame slot when the window was full
+    /// (`hold`: how long the limiter keeps a frame's slot).
+    fn heartbeat_deadline(&self, ratelimit: bool, hold: Duration) -> Option<Instant> {
         let due = self.last_beat + self.interval? + self.slack;
         if !ratelimit {
             return Some(due);
         }
-        // The limiter frees a slot when a frame is SLOT_HOLD old.
-        let held = self.frames_within(due, SLOT_HOLD);
+        let held = self.frames_within(due, hold);
         if held.len() < FRAMES_PER_WINDOW {
             return Some(due);
         }
-        Some(due.max(held[held.len() - FRAMES_PER_WINDOW] + SLOT_HOLD))
+        Some(due.max(held[held.len() - FRAMES_PER_WINDOW] + hold))
     }
 }
 
@@ -119,6 +119,8 @@ impl Connection {
 #[derive(Debug)]
 pub struct Monitor {
     ratelimit: bool,
+    /// The 120-frame window (60 s unless the config says otherwise).
+    window: Duration,
     queue_capacity: usize,
     max_message_size: usize,
     connect_pending: bool,
@@ -138,6 +140,7 @@ impl Monitor {
     pub fn new(config: &Config) -> Self {
         Self {
             ratelimit: config.ratelimit(),
+            window: config.ratelimit_window(),
             queue_capacity: config.queue_capacity(),
             max_message_size: config.max_message_size(),
             connect_pending: false,
@@ -241,7 +244,7 @@ impl Monitor {
         }
         conn.frames.push_back(now);
         if self.ratelimit {
-            let in_window = conn.frames_within(now, WINDOW).len();
+            let in_window = conn.frames_within(now, self.window).len();
             if in_window > FRAMES_PER_WINDOW {
                 return violation(
                     "at most 120 frames in any 60 s of a connection",
@@ -417,7 +420,8 @@ impl Monitor {
             );
         }
         if let Some(conn) = &self.conn {
-            if let Some(deadline) = conn.heartbeat_deadline(self.ratelimit) {
+            let hold = self.window + SEND_MARGIN;
+            if let Some(deadline) = conn.heartbeat_deadline(self.ratelimit, hold) {
                 if now > deadline {
                     return violation(
                         "a heartbeat at least once per interval",
