@@ -79,3 +79,41 @@ fn roots() -> RootCerts {
         RootCerts::new_with_certs(&[])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{default_tls_config, ApiError, GatewayApi, Token};
+
+    #[test]
+    fn a_custom_tls_configuration_is_refused_not_ignored() {
+        let tls = default_tls_config().expect("the default configuration");
+        let api = GatewayApi::with_base("https://127.0.0.1:9").tls_config(tls);
+        let error =
+            async_std::task::block_on(api.gateway_bot(&Token::new("t"))).expect_err("refused");
+        assert!(matches!(error, ApiError::Request(_)), "{error}");
+        assert!(error.to_string().contains("custom TLS"), "{error}");
+    }
+
+    #[test]
+    fn https_needs_no_process_wide_crypto_provider() {
+        // A server that answers the TLS ClientHello with plain text: the client built its
+        // rustls configuration and started the handshake (ureq panics there when no provider
+        // is set), and the failed handshake is an error value.
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let port = listener.local_addr().expect("bound").port();
+        let server = std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().expect("the client connects");
+            let mut hello = [0_u8; 5];
+            socket.read_exact(&mut hello).expect("a ClientHello");
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            hello
+        });
+        let api = GatewayApi::with_base(format!("https://127.0.0.1:{port}"));
+        let error = async_std::task::block_on(api.gateway_bot(&Token::new("t")))
+            .expect_err("no TLS server");
+        assert!(matches!(error, ApiError::Request(_)), "{error}");
+        let hello = server.join().expect("server");
+        assert_eq!(hello[0], 0x16, "a TLS handshake record was sent");
+    }
+}

@@ -221,16 +221,20 @@ mod tests {
         answer: Option<(u16, &'static str)>,
     }
 
+    /// Clients built that answer.
     static BUILT: AtomicUsize = AtomicUsize::new(0);
 
     impl HttpClient for Scripted {
         type Runtime = Paused;
 
         fn build(settings: &HttpSettings) -> Result<Self, BoxError> {
-            BUILT.fetch_add(1, Ordering::SeqCst);
+            // The other tests build theirs with a 1 s timeout (which never answers).
             let answer = match settings.timeout.as_secs() {
                 1 => None,
-                _ => Some((200, BODY)),
+                _ => {
+                    BUILT.fetch_add(1, Ordering::SeqCst);
+                    Some((200, BODY))
+                }
             };
             Ok(Self { answer })
         }
@@ -279,7 +283,9 @@ mod tests {
 
     #[test]
     fn debug_shows_the_base_and_no_secret() {
-        let api = GatewayApi::<Scripted>::new().identify_window(Duration::from_millis(500));
+        let api = GatewayApi::<Scripted>::new()
+            .timeout(Duration::from_secs(1))
+            .identify_window(Duration::from_millis(500));
         let debug = format!("{api:?}");
         assert!(debug.contains("https://discord.com/api/v10"), "{debug}");
         assert_eq!(api.window(), Duration::from_millis(500));
