@@ -41,8 +41,11 @@ impl Buffer {
 fn captured(session: impl FnOnce()) -> String {
     let buffer = Buffer::default();
     let writer = buffer.clone();
+    // Plain text: a workspace build unifies tracing-subscriber's `ansi` feature in (the
+    // adapters' dev-dependencies), which would colour the captured lines.
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(Level::TRACE)
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, session);
