@@ -28,15 +28,40 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Many shards, as on tokio: [`start_recommended`] asks [`GatewayApi`] for
+//! `GET /gateway/bot` (sent with ureq, [`Ureq`]), starts the shards with one identify queue,
+//! and [`ShardStream`] reads them as one fair stream; all of it is gateway-driver's.
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use gateway_async_std::{start_recommended, CloseFrame, Config, GatewayApi, Intents, ShardStream};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let api = GatewayApi::new(); // or GatewayApi::with_base(sim.http_url())
+//! let config = Config::new("token", Intents::GUILDS);
+//! let shards = start_recommended(&api, config, |_id, builder| builder).await?;
+//! let mut events = ShardStream::new(shards);
+//! while let Some((id, item)) = events.next().await {
+//!     println!("shard {id}: {:?}", item.map(|event| event.kind()));
+//! }
+//! let saved = events.close(CloseFrame::RESUME).await; // serde: save it as JSON
+//! # Ok(()) }
+//! ```
+//!
 //! Module map: `rt` (clock, timers, spawning: the [`AsyncStd`] runtime), `net` (TCP, TLS and
-//! websocket connect).
+//! websocket connect), `http` (the HTTP client of `GET /gateway/bot`), `start` (the starters
+//! with async-std filled in).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod http;
 mod net;
 mod rt;
+mod start;
 
+pub use http::Ureq;
 pub use rt::AsyncStd;
+pub use start::{identify_queue, start_with};
 
 /// A gateway session on async-std (see [`gateway_driver::Shard`]).
 pub type Shard = gateway_driver::Shard<AsyncStd>;
@@ -48,9 +73,21 @@ pub type ShardBuilder = gateway_driver::ShardBuilder<AsyncStd>;
 /// [`gateway_driver::InMemoryQueue`]).
 pub type InMemoryQueue = gateway_driver::InMemoryQueue<AsyncStd>;
 
+/// Discord's HTTP API (`GET /gateway/bot`) through ureq (see [`gateway_driver::GatewayApi`]).
+pub type GatewayApi = gateway_driver::GatewayApi<Ureq>;
+
+/// The events of many shards on async-std as one fair stream (see
+/// [`gateway_driver::ShardStream`]).
+pub type ShardStream = gateway_driver::ShardStream<AsyncStd>;
+
 pub use gateway_driver::{
-    default_tls_config, Error, ErrorKind, Message, MessageSender, PermitFuture, Queue,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
+    default_tls_config, start_range, start_recommended, ApiError, Error, ErrorKind,
+    IntoShardBuilder, Message, MessageSender, PermitFuture, Queue, ShardItem, StartError,
+    DEFAULT_API_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
+};
+
+pub use gateway_driver::proto::{
+    GatewayBot, GatewayBotError, SavedSessions, SessionStartLimits, ShardRange, Token,
 };
 
 pub use gateway_driver::{

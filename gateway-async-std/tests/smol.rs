@@ -99,11 +99,21 @@ fn a_shard_runs_under_smol_and_its_saved_session_resumes() {
         })
         .await;
         assert_eq!(shard.latency().expect("connected").heartbeats(), 1);
-        let mut ops: Vec<u64> = sim
-            .frames(conn)
-            .iter()
-            .filter_map(|frame| frame.op())
-            .collect();
+        // The presence goes through the rate limiter and may leave after the heartbeat, so
+        // its ACK can come back before the simulator logged the presence: wait for three.
+        let ops = || -> Vec<u64> {
+            sim.frames(conn)
+                .iter()
+                .filter_map(|frame| frame.op())
+                .collect()
+        };
+        within("the presence to reach the simulator", async {
+            while ops().len() < 3 {
+                smol::Timer::after(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        let mut ops = ops();
         // Identify, then the presence and the heartbeat in either order: they race.
         ops[1..].sort_unstable();
         assert_eq!(ops, [2, 1, 3], "Identify, the heartbeat and the presence");

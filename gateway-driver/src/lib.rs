@@ -32,21 +32,33 @@
 //! }
 //! ```
 //!
+//! Many shards are runtime-independent too: [`GatewayApi`] asks `GET /gateway/bot` through
+//! an adapter's [`HttpClient`] (the only other seam, one `GET`), [`start_recommended`] and
+//! its siblings build one identify queue from the answer and a shard per id, and
+//! [`ShardStream`] reads them all as one fair stream and closes them into
+//! [`SavedSessions`](proto::SavedSessions).
+//!
 //! Module map: `shard` (the user API), `driver` (the task's loop), `runtime` (the seam an
 //! adapter implements), `net` (URL, TLS and websocket settings, the connect timeout), `queue`
-//! (identify permits), `error`.
+//! (identify permits), `error`; for many shards: `api` (`GET /gateway/bot` and the
+//! [`HttpClient`] seam), `start` (recommended count, one identify queue, per-shard configs)
+//! and `stream` (a fair fan-in of their events, shutdown).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod api;
 mod driver;
 mod error;
 mod net;
 mod queue;
 mod runtime;
 mod shard;
+mod start;
+mod stream;
 #[cfg(test)]
 mod test_runtime;
 
+pub use api::{ApiError, GatewayApi, HttpClient, HttpSettings, DEFAULT_API_TIMEOUT};
 pub use error::{Error, ErrorKind};
 pub use net::default_tls_config;
 pub use queue::{InMemoryQueue, PermitFuture, Queue};
@@ -54,6 +66,10 @@ pub use runtime::{sleep_until, timeout, BoxError, Runtime, Target, Timer};
 pub use shard::{
     Message, MessageSender, Shard, ShardBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
 };
+pub use start::{
+    identify_queue, start_range, start_recommended, start_with, IntoShardBuilder, StartError,
+};
+pub use stream::{ShardItem, ShardStream};
 
 pub use async_tungstenite::{self, tungstenite::protocol::WebSocketConfig, WebSocketStream};
 pub use gateway_proto::{

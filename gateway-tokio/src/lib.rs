@@ -27,10 +27,13 @@
 //! crate is its [`Runtime`](gateway_driver::Runtime) on tokio ([`Tokio`]) and names the
 //! types with it: [`Shard`] is `gateway_driver::Shard<Tokio>`.
 //!
+//! Many shards work the same way: [`start_recommended`] asks [`GatewayApi`] for
+//! `GET /gateway/bot` (sent with reqwest, [`Reqwest`]), starts the shards with one identify
+//! queue, and [`ShardStream`] reads them as one fair stream; all of it is gateway-driver's.
+//!
 //! Module map: `rt` (clock, timers, spawning: the [`Tokio`] runtime), `net` (TCP, TLS and
-//! websocket connect); for many shards: `http` (`GET /gateway/bot`), `start` (recommended
-//! count, one identify queue, per-shard configs) and `stream` (a fair fan-in of their events,
-//! shutdown).
+//! websocket connect), `http` (the HTTP client of `GET /gateway/bot`), `start` (the starters
+//! with tokio filled in).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -38,9 +41,8 @@ mod http;
 mod net;
 mod rt;
 mod start;
-mod stream;
 
-pub use http::{ApiError, GatewayApi, DEFAULT_API_TIMEOUT};
+pub use http::Reqwest;
 pub use rt::Tokio;
 
 /// A gateway session on tokio (see [`gateway_driver::Shard`]).
@@ -52,14 +54,20 @@ pub type ShardBuilder = gateway_driver::ShardBuilder<Tokio>;
 /// The identify queue of one process, on tokio's clock (see [`gateway_driver::InMemoryQueue`]).
 pub type InMemoryQueue = gateway_driver::InMemoryQueue<Tokio>;
 
+/// Discord's HTTP API (`GET /gateway/bot`) through reqwest (see
+/// [`gateway_driver::GatewayApi`]).
+pub type GatewayApi = gateway_driver::GatewayApi<Reqwest>;
+
+/// The events of many shards on tokio as one fair stream (see
+/// [`gateway_driver::ShardStream`]).
+pub type ShardStream = gateway_driver::ShardStream<Tokio>;
+
 pub use gateway_driver::{
-    default_tls_config, Error, ErrorKind, Message, MessageSender, PermitFuture, Queue,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
+    default_tls_config, start_range, start_recommended, ApiError, Error, ErrorKind,
+    IntoShardBuilder, Message, MessageSender, PermitFuture, Queue, ShardItem, StartError,
+    DEFAULT_API_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
 };
-pub use start::{
-    identify_queue, start_range, start_recommended, start_with, IntoShardBuilder, StartError,
-};
-pub use stream::{ShardItem, ShardStream};
+pub use start::{identify_queue, start_with};
 
 pub use gateway_driver::proto::{
     GatewayBot, GatewayBotError, SavedSessions, SessionStartLimits, ShardRange, Token,

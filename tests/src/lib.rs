@@ -10,13 +10,18 @@
 
 use gateway_proto::{
     queue::IdentifyScheduler, CloseFrame, Closed, Command, Compression, Config, ConfigBuilder,
-    Event, EventTypeFlags, Intents, ReceiveError, SendError, Session, ShardId, State, Statistics,
+    Event, EventTypeFlags, GatewayBot, GatewayBotError, Intents, ReceiveError, SavedSessions,
+    SendError, Session, ShardId, State, Statistics,
 };
 use gateway_sim::{ConnId, SimConfig, Simulator};
 use serde_json::Value;
 use std::{fmt, sync::Arc, time::Duration};
 
+pub mod many;
 pub mod scenarios;
+
+#[doc(hidden)]
+pub use futures_util;
 
 /// How long any single expectation may take before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -67,12 +72,42 @@ pub enum Raw {
     Text(String),
 }
 
+/// `GET /gateway/bot` failed, in the terms the scenarios check.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiFailure {
+    /// No answer (the error's text).
+    Request(String),
+    /// An answer that is not a usable `/gateway/bot` object.
+    Response(GatewayBotError),
+}
+
 /// What the scenarios need from a runtime adapter.
+#[allow(async_fn_in_trait)] // Scenarios await these in place; no Send bound is needed.
 pub trait Adapter: 'static {
     /// The adapter's identify queue.
     type Queue: Clone;
     /// The adapter's shard.
     type Shard: TestShard;
+    /// The adapter's fan-in of many shards (`ShardStream`).
+    type Stream: TestStream;
+    /// `GatewayApi::with_base(base).gateway_bot(token)`, through the adapter's HTTP client.
+    async fn gateway_bot(base: &str, token: &str) -> Result<GatewayBot, ApiFailure>;
+    /// `start_recommended` with the API at `base` (its identify window `window`) and the
+    /// same `config` for every shard, read through a `ShardStream`.
+    async fn start_recommended(
+        base: &str,
+        window: Duration,
+        config: Config,
+    ) -> Result<Self::Stream, String>;
+    /// `start_range` over the shards of `saved`, each resuming its session.
+    async fn resume(
+        base: &str,
+        window: Duration,
+        config: Config,
+        saved: &SavedSessions,
+    ) -> Result<Self::Stream, String>;
+    /// `ShardStream::new(shards)`.
+    fn stream(shards: Vec<Self::Shard>) -> Self::Stream;
     /// A queue around `scheduler`.
     fn queue(scheduler: IdentifyScheduler) -> Self::Queue;
     /// A shard with `config`, taking identify permits from `queue`; it starts on first poll.
@@ -114,6 +149,28 @@ pub trait TestShard {
     fn session(&self) -> Option<Session>;
     /// `statistics()`.
     fn statistics(&self) -> Statistics;
+}
+
+/// A `ShardStream` as the scenarios drive it.
+#[allow(async_fn_in_trait)] // Scenarios await these in place; no Send bound is needed.
+pub trait TestStream {
+    /// `next()` (the `Stream`).
+    async fn next(&mut self) -> Option<(ShardId, Result<Event, Failure>)>;
+    /// `next_event(flags)`.
+    async fn next_event(
+        &mut self,
+        flags: EventTypeFlags,
+    ) -> Option<(ShardId, Result<Event, Failure>)>;
+    /// `close(frame)`.
+    async fn close(&mut self, frame: CloseFrame) -> SavedSessions;
+    /// `len()`.
+    fn len(&self) -> usize;
+    /// Whether it holds no shard.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Every shard's `statistics()`, in order.
+    fn statistics(&self) -> Vec<Statistics>;
 }
 
 /// A shard's sender as the scenarios use it.
@@ -309,7 +366,13 @@ impl fmt::Display for Failure {
 #[macro_export]
 macro_rules! scenarios {
     ($adapter:ty) => {
-        $crate::scenarios!(@tests $adapter;
+        $crate::scenarios!(@tests many, $adapter;
+            gateway_bot_reads_the_simulators_answer,
+            gateway_bot_with_a_wrong_token_is_unauthorized,
+            gateway_bot_with_no_server_is_a_request_error,
+            a_shard_stream_serves_backlogged_shards_round_robin,
+        );
+        $crate::scenarios!(@tests scenarios, $adapter;
             identify_ready_dispatches_uncompressed,
             identify_ready_dispatches_zlib_stream,
             identify_ready_dispatches_zstd_stream,
@@ -340,19 +403,41 @@ macro_rules! scenarios {
             wss_connects_through_tls_with_the_given_roots,
         );
     };
+    (@tests $module:ident, $adapter:ty; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                $crate::$module::$name::<$adapter>().await;
+            }
+        )+
+    };
+}
+
+/// Expands to one `#[tokio::test]` per hundred-shard scenario of [`many`] for the adapter
+/// `$adapter`; each holds [`many::HEAVY`] while it runs, so they run one at a time.
+#[macro_export]
+macro_rules! many_shards {
+    ($adapter:ty) => {
+        $crate::many_shards!(@tests $adapter;
+            a_hundred_shards_come_up_in_the_fewest_windows_then_resume_without_identifying,
+            a_flooded_shard_delays_no_other_shards_heartbeats_or_events,
+        );
+    };
     (@tests $adapter:ty; $($name:ident),+ $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                $crate::scenarios::$name::<$adapter>().await;
+                let _alone = $crate::many::HEAVY.lock().await;
+                $crate::many::$name::<$adapter>().await;
             }
         )+
     };
 }
 
 /// Implements [`Adapter`] as the unit type `$name` for the crate `$krate`, which must have
-/// gateway-tokio's public API: `Shard`, `MessageSender`, `InMemoryQueue`, `Error`, `ErrorKind`
-/// and `Message` under those names. Written once, so every adapter is mapped the same way and a
+/// gateway-tokio's public API: `Shard`, `MessageSender`, `InMemoryQueue`, `Error`, `ErrorKind`,
+/// `Message`, `GatewayApi`, `ApiError`, `start_recommended`, `start_range` and `ShardStream`
+/// under those names. Written once, so every adapter is mapped the same way and a
 /// difference in an adapter's API fails to compile here.
 #[macro_export]
 macro_rules! adapter {
@@ -368,9 +453,62 @@ macro_rules! adapter {
         #[derive(Clone)]
         struct AdapterSender($krate::MessageSender);
 
+        /// The adapter's `ShardStream`, wrapped likewise.
+        struct AdapterStream($krate::ShardStream);
+
+        fn api(base: &str, window: std::time::Duration) -> $krate::GatewayApi {
+            $krate::GatewayApi::with_base(base).identify_window(window)
+        }
+
         impl $crate::Adapter for $name {
             type Queue = std::sync::Arc<$krate::InMemoryQueue>;
             type Shard = AdapterShard;
+            type Stream = AdapterStream;
+
+            async fn gateway_bot(
+                base: &str,
+                token: &str,
+            ) -> Result<$krate::GatewayBot, $crate::ApiFailure> {
+                let api = $krate::GatewayApi::with_base(base);
+                api.gateway_bot(&$krate::Token::new(token))
+                    .await
+                    .map_err(|error| match error {
+                        $krate::ApiError::Response(error) => $crate::ApiFailure::Response(error),
+                        other => $crate::ApiFailure::Request(other.to_string()),
+                    })
+            }
+
+            async fn start_recommended(
+                base: &str,
+                window: std::time::Duration,
+                config: $krate::Config,
+            ) -> Result<AdapterStream, String> {
+                let shards = $krate::start_recommended(&api(base, window), config, |_, c| c)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                Ok(AdapterStream($krate::ShardStream::new(shards)))
+            }
+
+            async fn resume(
+                base: &str,
+                window: std::time::Duration,
+                config: $krate::Config,
+                saved: &$krate::SavedSessions,
+            ) -> Result<AdapterStream, String> {
+                let ids = saved.shard_ids();
+                let shards = $krate::start_range(&api(base, window), ids, config, |id, c| {
+                    saved.resume(id, c)
+                })
+                .await
+                .map_err(|error| error.to_string())?;
+                Ok(AdapterStream($krate::ShardStream::new(shards)))
+            }
+
+            fn stream(shards: Vec<AdapterShard>) -> AdapterStream {
+                AdapterStream($krate::ShardStream::new(
+                    shards.into_iter().map(|shard| shard.0),
+                ))
+            }
 
             fn queue(scheduler: $krate::IdentifyScheduler) -> Self::Queue {
                 std::sync::Arc::new($krate::InMemoryQueue::from_scheduler(scheduler))
@@ -459,6 +597,39 @@ macro_rules! adapter {
 
             fn statistics(&self) -> $krate::Statistics {
                 self.0.statistics()
+            }
+        }
+
+        impl $crate::TestStream for AdapterStream {
+            async fn next(
+                &mut self,
+            ) -> Option<($krate::ShardId, Result<$krate::Event, $crate::Failure>)> {
+                let (id, item) = $crate::futures_util::StreamExt::next(&mut self.0).await?;
+                Some((id, item.map_err(failure)))
+            }
+
+            async fn next_event(
+                &mut self,
+                flags: $krate::EventTypeFlags,
+            ) -> Option<($krate::ShardId, Result<$krate::Event, $crate::Failure>)> {
+                let (id, item) = self.0.next_event(flags).await?;
+                Some((id, item.map_err(failure)))
+            }
+
+            async fn close(&mut self, frame: $krate::CloseFrame) -> $krate::SavedSessions {
+                self.0.close(frame).await
+            }
+
+            fn len(&self) -> usize {
+                self.0.len()
+            }
+
+            fn statistics(&self) -> Vec<$krate::Statistics> {
+                self.0
+                    .shards()
+                    .iter()
+                    .map(|shard| shard.statistics())
+                    .collect()
             }
         }
 
