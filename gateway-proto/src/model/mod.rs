@@ -10,6 +10,12 @@
 //! carrying the name and an excerpt of at most [`EXCERPT_BYTES`] bytes around the point where
 //! parsing stopped, never the whole (possibly multi-megabyte) payload.
 //!
+//! A bot reading events gets them typed in one step: [`TypedEvent::from_event`] turns any
+//! machine [`Event`] into a [`TypedEvent`], lifecycle events unchanged and the dispatch parsed;
+//! a known dispatch that does not parse is an [`UnparsedDispatch`], which keeps the raw
+//! dispatch next to the [`ParseError`]. The adapters' `Shard::next_typed_event` is
+//! `next_event` followed by this conversion, in the reader's task.
+//!
 //! `d` is read in one pass, straight from the payload text into the struct: no intermediate
 //! `serde_json::Value` (a few open-ended sub-trees, listed below, *are* values by design).
 //! With the `simd-json` feature, [`SimdParser`] reads the same structs with simd-json.
@@ -42,7 +48,8 @@
 //! The shard machine drops dispatches outside [`Config::event_types`] before they become
 //! events (they still advance the sequence number). Every [`Event::Dispatch`] it emits is
 //! therefore wanted, and an adapter calls [`Dispatch::parse`] once per such event, at the
-//! moment the bot asks for a typed event. Nothing is parsed ahead of time, and a bot that
+//! moment the bot asks for a typed event (`next_typed_event(flags)` first drops what `flags`
+//! leaves out, then converts). Nothing is parsed ahead of time, and a bot that
 //! reads raw dispatches (`Dispatch::data`, or [`Dispatch::deserialize`] into its own types)
 //! never pays for this module at all. [`parse_wanted`] states the rule as code for loops that
 //! filter later.
@@ -76,6 +83,7 @@
 //! [`Dispatch::deserialize`]: crate::Dispatch::deserialize
 //! [`Config::event_types`]: crate::Config::event_types
 //! [`Event::Dispatch`]: crate::Event::Dispatch
+//! [`Event`]: crate::Event
 //! [`Id`]: crate::Id
 
 #[macro_use]
@@ -97,6 +105,7 @@ pub mod presence;
 pub mod reaction;
 pub mod session;
 mod timestamp;
+mod typed;
 pub mod voice;
 
 pub use channel::*;
@@ -119,4 +128,5 @@ pub use presence::*;
 pub use reaction::*;
 pub use session::*;
 pub use timestamp::{ParseTimestampError, Timestamp};
+pub use typed::{TypedEvent, UnparsedDispatch};
 pub use voice::*;
