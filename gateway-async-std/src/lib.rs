@@ -12,14 +12,16 @@
 //! or any other executor.
 //!
 //! ```no_run
-//! use gateway_async_std::{Config, EventTypeFlags, Intents, Shard, ShardId};
+//! use gateway_async_std::{Config, DispatchEvent, EventTypeFlags, Intents, Shard, ShardId, TypedEvent};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::builder("token", Intents::GUILDS | Intents::GUILD_MESSAGES).build()?;
 //! let mut shard = Shard::with_config(ShardId::ONE, config);
-//! while let Some(item) = shard.next_event(EventTypeFlags::MESSAGE_CREATE).await {
+//! while let Some(item) = shard.next_typed_event(EventTypeFlags::MESSAGE_CREATE).await {
 //!     match item {
-//!         Ok(gateway_async_std::Event::Dispatch(dispatch)) => println!("{}", dispatch.data()),
+//!         Ok(TypedEvent::Dispatch(DispatchEvent::MessageCreate(message))) => {
+//!             println!("{}: {}", message.author.username, message.content)
+//!         }
 //!         Ok(_) => {}
 //!         Err(error) if error.is_fatal() => return Err(error.into()),
 //!         Err(error) => eprintln!("recovering from: {error}"),
@@ -91,8 +93,9 @@ pub use gateway_driver::proto::{
 };
 
 pub use gateway_driver::{
-    command, proto, rustls, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
-    Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
-    IdentifyScheduler, Initiator, Intents, Latency, Next, Payload, RatelimiterState, ReceiveError,
-    SendError, Session, SessionStartLimit, ShardId, State, Statistics, WebSocketConfig,
+    command, model, proto, rustls, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
+    Config, ConfigBuilder, ConfigError, Dispatch, DispatchEvent, Event, EventType, EventTypeFlags,
+    IdentifyScheduler, Initiator, Intents, Latency, Next, ParseError, Payload, RatelimiterState,
+    ReceiveError, SendError, Session, SessionStartLimit, ShardId, State, Statistics, TypedEvent,
+    UnparsedDispatch, WebSocketConfig,
 };

@@ -1,9 +1,10 @@
 //! The shard's error: what went wrong, as a matchable [`ErrorKind`], plus the I/O error behind
 //! it. Whether an error is fatal is never decided here: a fatal error is the machine's final
-//! [`Closed`], which gateway-proto derived from its close-code table.
+//! [`Closed`], which gateway-proto derived from its close-code table. A dispatch that does not
+//! parse ([`ErrorKind::Parse`]) is the reader's, never the shard's, so it is never fatal.
 
 use crate::runtime::BoxError;
-use gateway_proto::{Closed, Next, ReceiveError, SendError};
+use gateway_proto::{model::UnparsedDispatch, Closed, Next, ReceiveError, SendError};
 use std::{fmt, sync::Arc};
 
 /// What went wrong.
@@ -19,6 +20,11 @@ pub enum ErrorKind {
     /// Used outside the adapter's runtime (a tokio shard polled where no tokio runtime
     /// runs): the shard's task could not be spawned. Polling again inside one starts it.
     NoRuntime,
+    /// A known dispatch did not fit its typed payload (only from the typed reads,
+    /// `next_typed_event`). The raw dispatch is inside; the machine already counted it, so
+    /// the session goes on and stays resumable, and nothing is lost: the next read gives
+    /// the next event.
+    Parse(UnparsedDispatch),
     /// The gateway sent data that could not be decoded; the shard already reconnected or
     /// skipped it.
     Receive(ReceiveError),
@@ -65,6 +71,12 @@ impl Error {
         &self.kind
     }
 
+    /// Takes what went wrong, for example to keep an [`ErrorKind::Parse`]'s raw dispatch
+    /// without copying it.
+    pub fn into_kind(self) -> ErrorKind {
+        self.kind
+    }
+
     /// Whether the shard stopped for good. Only a final close is fatal, and the machine
     /// decides that from gateway-proto's close-code table; everything else is reported and
     /// recovered from.
@@ -82,6 +94,7 @@ impl fmt::Display for Error {
             },
             ErrorKind::Connect => f.write_str("connecting failed")?,
             ErrorKind::NoRuntime => f.write_str("no runtime to run the shard on")?,
+            ErrorKind::Parse(unparsed) => write!(f, "{unparsed}")?,
             ErrorKind::Receive(error) => write!(f, "bad data from the gateway: {error}")?,
             ErrorKind::Send(error) => write!(f, "command refused: {error}")?,
             ErrorKind::Transport => f.write_str("connection failed")?,
@@ -98,6 +111,12 @@ impl std::error::Error for Error {
         self.source
             .as_deref()
             .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<UnparsedDispatch> for Error {
+    fn from(unparsed: UnparsedDispatch) -> Self {
+        Self::new(ErrorKind::Parse(unparsed))
     }
 }
 

@@ -15,14 +15,18 @@
 //! `R: Runtime`:
 //!
 //! ```no_run
-//! use gateway_driver::{Config, Event, EventTypeFlags, Intents, Runtime, Shard, ShardId};
+//! use gateway_driver::{
+//!     Config, DispatchEvent, EventTypeFlags, Intents, Runtime, Shard, ShardId, TypedEvent,
+//! };
 //!
 //! async fn run<R: Runtime>() -> Result<(), Box<dyn std::error::Error>> {
 //!     let config = Config::builder("token", Intents::GUILDS | Intents::GUILD_MESSAGES).build()?;
 //!     let mut shard = Shard::<R>::with_config(ShardId::ONE, config);
-//!     while let Some(item) = shard.next_event(EventTypeFlags::MESSAGE_CREATE).await {
+//!     while let Some(item) = shard.next_typed_event(EventTypeFlags::MESSAGE_CREATE).await {
 //!         match item {
-//!             Ok(Event::Dispatch(dispatch)) => println!("{}", dispatch.data()),
+//!             Ok(TypedEvent::Dispatch(DispatchEvent::MessageCreate(message))) => {
+//!                 println!("{}: {}", message.author.username, message.content)
+//!             }
 //!             Ok(_) => {}
 //!             Err(error) if error.is_fatal() => return Err(error.into()),
 //!             Err(error) => eprintln!("recovering from: {error}"),
@@ -31,6 +35,9 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! [`Shard::next_event`] gives the raw [`Event`] instead (a dispatch's JSON text, or
+//! [`Dispatch::deserialize`] into the bot's own types).
 //!
 //! Many shards are runtime-independent too: [`GatewayApi`] asks `GET /gateway/bot` through
 //! an adapter's [`HttpClient`] (the only other seam, one `GET`), [`start_recommended`] and
@@ -73,10 +80,13 @@ pub use stream::{ShardItem, ShardStream};
 
 pub use async_tungstenite::{self, tungstenite::protocol::WebSocketConfig, WebSocketStream};
 pub use gateway_proto::{
-    self as proto, command, heartbeat::Latency, queue::SessionStartLimit,
-    ratelimit::RatelimiterState, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
-    Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
-    IdentifyScheduler, Initiator, Intents, Next, Payload, ReceiveError, SendError, Session,
-    ShardId, State, Statistics,
+    self as proto, command,
+    heartbeat::Latency,
+    model::{self, DispatchEvent, ParseError, TypedEvent, UnparsedDispatch},
+    queue::SessionStartLimit,
+    ratelimit::RatelimiterState,
+    CloseCause, CloseCode, CloseFrame, Closed, Command, Compression, Config, ConfigBuilder,
+    ConfigError, Dispatch, Event, EventType, EventTypeFlags, IdentifyScheduler, Initiator, Intents,
+    Next, Payload, ReceiveError, SendError, Session, ShardId, State, Statistics,
 };
 pub use rustls;

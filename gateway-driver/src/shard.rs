@@ -18,9 +18,9 @@ use crate::{
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use futures_util::Stream;
 use gateway_proto::{
-    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, telemetry::Telemetry,
-    user_frame, CloseFrame, Closed, Command, Config, Event, EventTypeFlags, Intents, SendError,
-    Session, ShardId, ShardMachine, State, Statistics,
+    check_user_payload, heartbeat::Latency, model::TypedEvent, ratelimit::RatelimiterState,
+    telemetry::Telemetry, user_frame, CloseFrame, Closed, Command, Config, Event, EventTypeFlags,
+    Intents, SendError, Session, ShardId, ShardMachine, State, Statistics,
 };
 use rustls::ClientConfig;
 use std::{
@@ -234,8 +234,10 @@ impl Status {
 /// adapters name the type with `R` fixed (`gateway_tokio::Shard`).
 ///
 /// Method kinds:
-/// - reading: [`next_event`](Self::next_event), [`next_message`](Self::next_message) and
-///   [`Stream`], all cancel-safe; they start the shard's task on first use;
+/// - reading: [`next_typed_event`](Self::next_typed_event) (parsed dispatches),
+///   [`next_event`](Self::next_event) (raw dispatches), [`next_message`](Self::next_message)
+///   (payload texts) and [`Stream`], all cancel-safe; they start the shard's task on first
+///   use;
 /// - sending: [`sender`](Self::sender), [`command`](Self::command), [`send`](Self::send);
 /// - ending: [`close`](Self::close), which returns the session to save;
 /// - status, as of the task's last step: [`state`](Self::state), [`latency`](Self::latency),
@@ -246,14 +248,21 @@ impl Status {
 /// shard's own recovery; a fatal one ([`Error::is_fatal`]) is the last item before `None`.
 ///
 /// ```no_run
-/// use gateway_driver::{EventTypeFlags, Intents, Runtime, Shard, ShardId};
+/// use gateway_driver::{DispatchEvent, EventTypeFlags, Intents, Runtime, Shard, ShardId, TypedEvent};
 ///
 /// async fn run<R: Runtime>() {
 ///     let mut shard = Shard::<R>::new(ShardId::ONE, "token", Intents::GUILD_MESSAGES);
-///     while let Some(item) = shard.next_event(EventTypeFlags::all()).await {
+///     let flags = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
+///     while let Some(item) = shard.next_typed_event(flags).await {
 ///         match item {
-///             Ok(event) => println!("{:?}", event.kind()),
+///             Ok(TypedEvent::Dispatch(DispatchEvent::MessageCreate(message))) => {
+///                 println!("{}: {}", message.author.username, message.content)
+///             }
+///             Ok(TypedEvent::Ready(ready)) => println!("session {}", ready.session_id),
+///             Ok(_) => {}
 ///             Err(error) if error.is_fatal() => break,
+///             // A payload that did not parse (its raw dispatch is in the error), bad data,
+///             // a failed connection: the shard goes on by itself.
 ///             Err(error) => eprintln!("{error}"),
 ///         }
 ///     }
@@ -303,6 +312,24 @@ impl<R: Runtime> Shard<R> {
                 item => return Some(item),
             }
         }
+    }
+
+    /// The next event selected by `flags`, typed: [`next_event`](Self::next_event), then
+    /// [`TypedEvent::from_event`], which parses a dispatch into its
+    /// [`DispatchEvent`](gateway_proto::model::DispatchEvent). Only the selected dispatches
+    /// are parsed, and in the caller's task: the shard's task (and so its heartbeats) never
+    /// waits on a parse. Cancel-safe.
+    ///
+    /// A known dispatch that does not fit its payload type is an `Err` of kind
+    /// [`ErrorKind::Parse`], holding the raw dispatch and a bounded excerpt; it is not fatal
+    /// and nothing else is lost (the session goes on, resumable; the next read gives the
+    /// next event). An unknown dispatch name is `Ok`, as
+    /// [`DispatchEvent::Unknown`](gateway_proto::model::DispatchEvent::Unknown).
+    pub async fn next_typed_event(
+        &mut self,
+        flags: EventTypeFlags,
+    ) -> Option<Result<TypedEvent, Error>> {
+        Some(typed(self.next_event(flags).await?))
     }
 
     /// The next raw message: each payload's text as received, and each close. Cancel-safe.
@@ -407,6 +434,11 @@ impl<R: Runtime> Stream for Shard<R> {
     }
 }
 
+/// An event read from a shard, typed (see [`Shard::next_typed_event`]).
+pub(crate) fn typed(item: Result<Event, Error>) -> Result<TypedEvent, Error> {
+    Ok(TypedEvent::from_event(item?)?)
+}
+
 /// Sends commands to a shard from any task; clones share the shard's queue.
 ///
 /// Each call checks and serializes on the caller's thread and returns at once: an invalid
@@ -475,6 +507,25 @@ mod tests {
         let own: Arc<dyn Queue> = Arc::new(crate::InMemoryQueue::<Paused>::new(16));
         let custom = ShardBuilder::<Paused>::new(config).queue(own.clone());
         assert!(Arc::ptr_eq(&custom.clone().queue, &own), "clones share it");
+    }
+
+    #[test]
+    fn a_dispatch_that_does_not_parse_is_a_non_fatal_error_holding_it() {
+        let frame = r#"{"op":0,"s":3,"t":"MESSAGE_CREATE","d":{"id":"1","author":"x"}}"#;
+        let dispatch = gateway_proto::model::dispatch_from_frame(frame.to_owned()).unwrap();
+        let error = typed(Ok(Event::Dispatch(dispatch.clone()))).unwrap_err();
+        assert!(!error.is_fatal());
+        assert!(
+            error.to_string().starts_with("cannot parse MESSAGE_CREATE"),
+            "{error}"
+        );
+        let ErrorKind::Parse(unparsed) = error.into_kind() else {
+            panic!("a parse error");
+        };
+        assert_eq!(unparsed.into_dispatch(), dispatch);
+        // The shard's own errors pass through unchanged.
+        let transport = typed(Err(Error::new(ErrorKind::Transport))).unwrap_err();
+        assert_eq!(transport.kind(), &ErrorKind::Transport);
     }
 
     #[test]

@@ -12,10 +12,10 @@
 use crate::{
     error::Error,
     runtime::Runtime,
-    shard::{MessageSender, Shard},
+    shard::{typed, MessageSender, Shard},
 };
 use futures_util::{future::join_all, task::AtomicWaker, Stream};
-use gateway_proto::{CloseFrame, Event, EventTypeFlags, SavedSessions, ShardId};
+use gateway_proto::{model::TypedEvent, CloseFrame, Event, EventTypeFlags, SavedSessions, ShardId};
 use std::{
     collections::VecDeque,
     future::poll_fn,
@@ -199,6 +199,18 @@ impl<R: Runtime> ShardStream<R> {
                 item => return Some((id, item)),
             }
         }
+    }
+
+    /// The next event selected by `flags`, from any shard, typed as
+    /// [`Shard::next_typed_event`] types it: parsed in the caller's task, a dispatch that does
+    /// not parse is a non-fatal [`ErrorKind::Parse`](crate::ErrorKind::Parse) holding the raw
+    /// dispatch. Cancel-safe.
+    pub async fn next_typed_event(
+        &mut self,
+        flags: EventTypeFlags,
+    ) -> Option<(ShardId, Result<TypedEvent, Error>)> {
+        let (id, item) = self.next_event(flags).await?;
+        Some((id, typed(item)))
     }
 
     /// Closes every shard with `frame`, all at once, and returns the sessions to save
