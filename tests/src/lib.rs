@@ -9,9 +9,11 @@
 //! test spawns its shard tasks on whatever runtime it uses.
 
 use gateway_proto::{
-    queue::IdentifyScheduler, CloseFrame, Closed, Command, Compression, Config, ConfigBuilder,
-    Event, EventTypeFlags, GatewayBot, GatewayBotError, Intents, ReceiveError, SavedSessions,
-    SendError, Session, ShardId, State, Statistics,
+    model::{TypedEvent, UnparsedDispatch},
+    queue::IdentifyScheduler,
+    CloseFrame, Closed, Command, Compression, Config, ConfigBuilder, Event, EventTypeFlags,
+    GatewayBot, GatewayBotError, Intents, ReceiveError, SavedSessions, SendError, Session, ShardId,
+    State, Statistics,
 };
 use gateway_sim::{ConnId, SimConfig, Simulator};
 use serde_json::Value;
@@ -53,6 +55,8 @@ pub enum FailureKind {
     Closed(Closed),
     /// Opening a connection failed.
     Connect,
+    /// A known dispatch did not parse (typed reads only); the raw dispatch is inside.
+    Parse(UnparsedDispatch),
     /// The gateway sent bad data.
     Receive(ReceiveError),
     /// A command was refused.
@@ -137,6 +141,11 @@ pub trait TestShard {
     type Sender: TestSender;
     /// `next_event(flags)`.
     async fn next_event(&mut self, flags: EventTypeFlags) -> Option<Result<Event, Failure>>;
+    /// `next_typed_event(flags)`.
+    async fn next_typed_event(
+        &mut self,
+        flags: EventTypeFlags,
+    ) -> Option<Result<TypedEvent, Failure>>;
     /// `next_message()`.
     async fn next_message(&mut self) -> Option<Result<Raw, Failure>>;
     /// `close(frame)`.
@@ -161,6 +170,11 @@ pub trait TestStream {
         &mut self,
         flags: EventTypeFlags,
     ) -> Option<(ShardId, Result<Event, Failure>)>;
+    /// `next_typed_event(flags)`.
+    async fn next_typed_event(
+        &mut self,
+        flags: EventTypeFlags,
+    ) -> Option<(ShardId, Result<TypedEvent, Failure>)>;
     /// `close(frame)`.
     async fn close(&mut self, frame: CloseFrame) -> SavedSessions;
     /// `len()`.
@@ -377,6 +391,8 @@ macro_rules! scenarios {
             identify_ready_dispatches_zlib_stream,
             identify_ready_dispatches_zstd_stream,
             raw_messages_are_the_payloads_in_order,
+            typed_events_are_parsed_and_a_malformed_one_is_a_non_fatal_error,
+            a_shard_stream_yields_typed_events,
             zombie_connection_resumes_on_the_resume_url,
             reconnect_op7_resumes,
             invalid_session_resumable_resumes,
@@ -436,7 +452,7 @@ macro_rules! many_shards {
 
 /// Implements [`Adapter`] as the unit type `$name` for the crate `$krate`, which must have
 /// gateway-tokio's public API: `Shard`, `MessageSender`, `InMemoryQueue`, `Error`, `ErrorKind`,
-/// `Message`, `GatewayApi`, `ApiError`, `start_recommended`, `start_range` and `ShardStream`
+/// `Message`, `TypedEvent`, `GatewayApi`, `ApiError`, `start_recommended`, `start_range` and `ShardStream`
 /// under those names. Written once, so every adapter is mapped the same way and a
 /// difference in an adapter's API fails to compile here.
 #[macro_export]
@@ -548,6 +564,7 @@ macro_rules! adapter {
             let kind = match error.kind().clone() {
                 $krate::ErrorKind::Closed(closed) => FailureKind::Closed(closed),
                 $krate::ErrorKind::Connect => FailureKind::Connect,
+                $krate::ErrorKind::Parse(unparsed) => FailureKind::Parse(unparsed),
                 $krate::ErrorKind::Receive(error) => FailureKind::Receive(error),
                 $krate::ErrorKind::Send(error) => FailureKind::Send(error),
                 $krate::ErrorKind::Transport => FailureKind::Transport,
@@ -568,6 +585,13 @@ macro_rules! adapter {
                 flags: $krate::EventTypeFlags,
             ) -> Option<Result<$krate::Event, $crate::Failure>> {
                 Some(self.0.next_event(flags).await?.map_err(failure))
+            }
+
+            async fn next_typed_event(
+                &mut self,
+                flags: $krate::EventTypeFlags,
+            ) -> Option<Result<$krate::TypedEvent, $crate::Failure>> {
+                Some(self.0.next_typed_event(flags).await?.map_err(failure))
             }
 
             async fn next_message(&mut self) -> Option<Result<$crate::Raw, $crate::Failure>> {
@@ -613,6 +637,14 @@ macro_rules! adapter {
                 flags: $krate::EventTypeFlags,
             ) -> Option<($krate::ShardId, Result<$krate::Event, $crate::Failure>)> {
                 let (id, item) = self.0.next_event(flags).await?;
+                Some((id, item.map_err(failure)))
+            }
+
+            async fn next_typed_event(
+                &mut self,
+                flags: $krate::EventTypeFlags,
+            ) -> Option<($krate::ShardId, Result<$krate::TypedEvent, $crate::Failure>)> {
+                let (id, item) = self.0.next_typed_event(flags).await?;
                 Some((id, item.map_err(failure)))
             }
 

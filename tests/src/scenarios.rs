@@ -9,13 +9,14 @@
 use crate::{
     assert_contiguous, client, closed, connection, describe, open_queue, opened, ops, payloads,
     simulator, Adapter, Failure, FailureKind, Raw, Reader, ShardOptions, TestSender, TestShard,
-    PATIENCE,
+    TestStream, PATIENCE,
 };
 use gateway_proto::{
     command::{Status, UpdatePresence},
+    model::{DispatchEvent, TypedEvent},
     queue::IdentifyScheduler,
-    CloseCause, CloseFrame, Compression, Config, Event, EventTypeFlags, Initiator, Intents, Next,
-    SendError, ShardId, State,
+    CloseCause, CloseFrame, Compression, Config, Event, EventType, EventTypeFlags, Id, Initiator,
+    Intents, Next, SendError, ShardId, State,
 };
 use gateway_sim::{Closer, Simulator};
 use serde_json::{json, Value};
@@ -34,6 +35,51 @@ fn direct_message(sim: &Simulator, n: usize) {
     });
     let got = sim.dispatch("MESSAGE_CREATE", None, d);
     assert_eq!(got, 1, "one session gets it: {}", history(sim));
+}
+
+/// A whole MESSAGE_CREATE for shard 0 (a direct message), as Discord sends it.
+fn typed_message(sim: &Simulator, id: u64, content: &str) {
+    let d = json!({
+        "id": id.to_string(),
+        "channel_id": "42",
+        "type": 0,
+        "author": { "id": "7", "username": "tester", "discriminator": "0", "global_name": null, "avatar": null },
+        "content": content,
+        "timestamp": "2026-08-01T15:04:05.123000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": false,
+    });
+    assert_eq!(
+        sim.dispatch("MESSAGE_CREATE", None, d),
+        1,
+        "{}",
+        history(sim)
+    );
+}
+
+/// A MESSAGE_CREATE that is valid JSON but not a message (`author` a string, `content` a
+/// number), as a Discord change or a proxy bug could send it.
+fn malformed_message(sim: &Simulator) -> Value {
+    let d = json!({ "id": "2002", "channel_id": "42", "author": "nobody", "content": 17 });
+    assert_eq!(sim.dispatch("MESSAGE_CREATE", None, d.clone()), 1);
+    d
+}
+
+/// The next typed item within [`PATIENCE`].
+async fn next_typed<S: TestShard>(
+    shard: &mut S,
+    flags: EventTypeFlags,
+) -> Result<TypedEvent, Failure> {
+    tokio::time::timeout(PATIENCE, shard.next_typed_event(flags))
+        .await
+        .expect("a typed event in time")
+        .expect("the shard has not ended")
 }
 
 /// The simulator's log without the frames: connections, sessions, faults and closes.
@@ -155,6 +201,150 @@ pub async fn raw_messages_are_the_payloads_in_order<A: Adapter>() {
     };
     assert_eq!(close.code, Some(4000));
     assert_eq!(close.next, Next::Resume);
+}
+
+/// `next_typed_event` hands over parsed dispatches (only those in its flags). A known event
+/// that does not parse is a non-fatal error carrying the raw dispatch; an unknown name comes
+/// raw; the events after it still arrive, on the same connection and session.
+pub async fn typed_events_are_parsed_and_a_malformed_one_is_a_non_fatal_error<A: Adapter>() {
+    let sim = simulator(|_| {}).await;
+    let config = client(&sim, Compression::ZlibStream)
+        .build()
+        .expect("config");
+    let mut shard = A::shard(ShardId::ONE, config, &open_queue::<A>());
+    let flags = EventTypeFlags::READY
+        | EventTypeFlags::MESSAGE_CREATE
+        | EventTypeFlags::TYPING_START
+        | EventTypeFlags::UNKNOWN;
+    let session = match next_typed(&mut shard, flags).await {
+        Ok(TypedEvent::Ready(ready)) => ready.session_id.clone(),
+        other => panic!("READY first (the rest is filtered out), not {other:?}"),
+    };
+
+    typed_message(&sim, 2001, "first");
+    // Not selected: dropped without being parsed, never delivered.
+    let reaction = json!({ "user_id": "7", "channel_id": "42", "message_id": "2001",
+        "emoji": { "id": null, "name": "👍" }, "type": 0, "burst": false });
+    assert_eq!(sim.dispatch("MESSAGE_REACTION_ADD", None, reaction), 1);
+    let malformed = malformed_message(&sim);
+    let typing = json!({ "channel_id": "42", "user_id": "7", "timestamp": 1_785_596_645 });
+    assert_eq!(sim.dispatch("TYPING_START", None, typing), 1);
+    let unknown = json!({ "anything": [1, { "x": null }] });
+    assert_eq!(sim.dispatch("BRAND_NEW_EVENT", None, unknown.clone()), 1);
+    typed_message(&sim, 2003, "after");
+
+    match next_typed(&mut shard, flags).await {
+        Ok(TypedEvent::Dispatch(DispatchEvent::MessageCreate(message))) => {
+            assert_eq!(message.id, Id::new(2001));
+            assert_eq!(message.channel_id, Id::new(42));
+            assert_eq!(message.guild_id, None);
+            assert_eq!(message.author.id, Id::new(7));
+            assert_eq!(message.author.username, "tester");
+            assert_eq!(message.content, "first");
+            assert_eq!(
+                message.timestamp.to_string(),
+                "2026-08-01T15:04:05.123000+00:00"
+            );
+        }
+        other => panic!("the first message, not {other:?}"),
+    }
+    let failure = next_typed(&mut shard, flags)
+        .await
+        .expect_err("the malformed MESSAGE_CREATE is an error");
+    assert!(!failure.fatal, "{failure}");
+    assert!(
+        failure.message.starts_with("cannot parse MESSAGE_CREATE"),
+        "{failure}"
+    );
+    let FailureKind::Parse(unparsed) = &failure.kind else {
+        panic!("a parse error, not {failure:?}");
+    };
+    assert_eq!(unparsed.event_type(), &EventType::MessageCreate);
+    let raw: Value = unparsed
+        .dispatch()
+        .deserialize()
+        .expect("the raw `d` is kept");
+    assert_eq!(raw, malformed, "the raw payload, whole");
+    assert!(unparsed.error().excerpt.contains("nobody"), "{unparsed}");
+    match next_typed(&mut shard, flags).await {
+        Ok(TypedEvent::Dispatch(DispatchEvent::TypingStart(typing))) => {
+            assert_eq!(typing.channel_id, Id::new(42));
+            assert_eq!(typing.user_id, Id::new(7));
+            assert_eq!(typing.timestamp, 1_785_596_645);
+        }
+        other => panic!("TYPING_START after the error, not {other:?}"),
+    }
+    match next_typed(&mut shard, flags).await {
+        Ok(TypedEvent::Dispatch(DispatchEvent::Unknown(dispatch))) => {
+            assert_eq!(dispatch.event_type.name(), "BRAND_NEW_EVENT");
+            let data: Value = dispatch.deserialize().expect("JSON");
+            assert_eq!(data, unknown);
+        }
+        other => panic!("the unknown event, raw and not an error, not {other:?}"),
+    }
+    match next_typed(&mut shard, flags).await {
+        Ok(TypedEvent::Dispatch(DispatchEvent::MessageCreate(message))) => {
+            assert_eq!(
+                (message.id, message.content.as_str()),
+                (Id::new(2003), "after")
+            );
+        }
+        other => panic!("the last message, not {other:?}"),
+    }
+
+    // The same session on the same connection, nothing skipped: every dispatch was counted.
+    let held = shard.session().expect("a session");
+    assert_eq!(held.id, session);
+    assert_eq!(held.sequence, sim_seq(&sim, &session));
+    assert_eq!(shard.state(), State::Active);
+    let statistics = shard.statistics();
+    assert_eq!((statistics.identifies, statistics.resumes), (1, 0));
+    assert_eq!(statistics.sequence_gaps, 0);
+    assert_eq!(sim.log().connections().len(), 1, "{}", history(&sim));
+    // And still resumable: a saved session resumes it without identifying.
+    let saved = shard.close(CloseFrame::RESUME).await.expect("resumable");
+    assert_eq!(saved.id, session);
+}
+
+/// `ShardStream::next_typed_event` types like the shard's: parsed dispatches with their
+/// shard's id, and a malformed known event as a non-fatal error holding the raw dispatch.
+pub async fn a_shard_stream_yields_typed_events<A: Adapter>() {
+    let sim = simulator(|_| {}).await;
+    let config = client(&sim, Compression::None).build().expect("config");
+    let shard = A::shard(ShardId::ONE, config, &open_queue::<A>());
+    let mut stream = A::stream(vec![shard]);
+    let flags = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
+    let mut next = async || {
+        tokio::time::timeout(PATIENCE, stream.next_typed_event(flags))
+            .await
+            .expect("in time")
+            .expect("an item")
+    };
+    let (id, ready) = next().await;
+    assert_eq!(id, ShardId::ONE);
+    assert!(matches!(ready, Ok(TypedEvent::Ready(_))), "{ready:?}");
+    let malformed = malformed_message(&sim);
+    typed_message(&sim, 2003, "after");
+    let (_, item) = next().await;
+    let failure = item.expect_err("a parse error");
+    assert!(!failure.fatal);
+    let FailureKind::Parse(unparsed) = &failure.kind else {
+        panic!("{failure:?}");
+    };
+    assert_eq!(
+        unparsed.dispatch().deserialize::<Value>().ok(),
+        Some(malformed)
+    );
+    let (id, item) = next().await;
+    assert_eq!(id, ShardId::ONE);
+    match item {
+        Ok(TypedEvent::Dispatch(DispatchEvent::MessageCreate(message))) => {
+            assert_eq!(message.content, "after");
+        }
+        other => panic!("the next message, not {other:?}"),
+    }
+    assert_eq!(stream.statistics()[0].identifies, 1);
+    assert_eq!(sim.log().connections().len(), 1);
 }
 
 /// Withheld heartbeat ACKs make the client close with a resumable code and resume on the
