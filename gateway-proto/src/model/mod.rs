@@ -18,7 +18,7 @@
 //!
 //! `d` is read in one pass, straight from the payload text into the struct: no intermediate
 //! `serde_json::Value` (a few open-ended sub-trees, listed below, *are* values by design).
-//! With the `simd-json` feature, [`SimdParser`] reads the same structs with simd-json.
+//! With the `simd-json` feature, `SimdParser` reads the same structs with simd-json.
 //!
 //! ```
 //! use gateway_proto::model::{dispatch_from_frame, DispatchEvent};
