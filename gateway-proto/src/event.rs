@@ -65,6 +65,16 @@ impl Dispatch {
     pub fn deserialize<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
         serde_json::from_str(self.data())
     }
+
+    /// Parses `d`, in one pass, into the typed payload its name calls for (protocol.md §12).
+    ///
+    /// An unknown name gives [`DispatchEvent::Unknown`](crate::model::DispatchEvent::Unknown);
+    /// a known one that does not parse gives a [`ParseError`](crate::model::ParseError) with a
+    /// bounded excerpt. Call it only for the events the bot wants: see [`crate::model`].
+    #[cfg(feature = "model")]
+    pub fn parse(&self) -> Result<crate::model::DispatchEvent, crate::model::ParseError> {
+        crate::model::parse(self)
+    }
 }
 
 /// Hello (op 10).

@@ -27,6 +27,8 @@ pub mod id;
 pub mod inflate;
 pub mod intents;
 pub mod machine;
+#[cfg(feature = "model")]
+pub mod model;
 pub mod opcode;
 pub mod ratelimit;
 pub mod session;
