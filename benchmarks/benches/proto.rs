@@ -7,9 +7,14 @@
 //! - `inflate`: decompression alone (zlib-stream with our `ZlibStream`, zstd-stream with
 //!   our `ZstdStream`), the floor of our raw path;
 //! - `inflate+envelope`: plus UTF-8 validation and the envelope scan (`op`, `s`, `t`, `d`);
+//! - `inflate+typed`: decompression, then each message as a `Dispatch` (one copy into a
+//!   `String`, the envelope scan) parsed into its typed payload (`Dispatch::parse`);
 //! - `machine`: the whole `ShardMachine` on a connected session (decompression, scan,
 //!   sequence bookkeeping, events), what gateway-tokio's task does per message;
+//! - `machine+typed`: plus `Dispatch::parse` of every dispatch, the whole typed path
+//!   without sockets and tasks;
 //! - `envelope` (text only): UTF-8 validation and the scan;
+//! - `typed` (text only): as `inflate+typed` without the decompression;
 //! - `twilight-parse` (text only): twilight-gateway's typed deserialization of every event
 //!   (`twilight_gateway::parse` with every flag), the typed work twilight does per event.
 //!
@@ -20,7 +25,8 @@ use gateway_benchmarks::compress::{compress, Compression};
 use gateway_benchmarks::{corpus, proto_corpus};
 use gateway_proto::inflate::ZlibStream;
 use gateway_proto::zstd::ZstdStream;
-use gateway_proto::{envelope, Config, Intents, Message, Output, ShardId, ShardMachine};
+use gateway_proto::model::dispatch_from_frame;
+use gateway_proto::{envelope, Config, Event, Intents, Message, Output, ShardId, ShardMachine};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -122,6 +128,13 @@ fn bench(c: &mut Criterion) {
                     }
                 })
             });
+            group.bench_function("typed", |b| {
+                b.iter(|| {
+                    for frame in &frames {
+                        typed(std::str::from_utf8(frame).expect("utf-8 corpus"));
+                    }
+                })
+            });
             group.bench_function("twilight-parse", |b| {
                 let flags = twilight_gateway::EventTypeFlags::all();
                 b.iter(|| {
@@ -156,6 +169,20 @@ fn bench(c: &mut Criterion) {
                     BatchSize::LargeInput,
                 )
             });
+            group.bench_function("inflate+typed", |b| {
+                b.iter_batched_ref(
+                    || Decoder::new(compression),
+                    |decoder| {
+                        for frame in &frames {
+                            if let Some(bytes) = decoder.push(frame) {
+                                let text = std::str::from_utf8(bytes).expect("utf-8 corpus");
+                                typed(text);
+                            }
+                        }
+                    },
+                    BatchSize::LargeInput,
+                )
+            });
         }
         let connection = connection_frames(compression, &events);
         group.bench_function("machine", |b| {
@@ -173,8 +200,33 @@ fn bench(c: &mut Criterion) {
                 BatchSize::LargeInput,
             )
         });
+        group.bench_function("machine+typed", |b| {
+            b.iter_batched_ref(
+                || active_machine(compression, &connection),
+                |machine| {
+                    let now = Instant::now();
+                    for frame in &connection[2..] {
+                        machine.handle_message(now, message(compression, frame));
+                        while let Some(output) = machine.poll_output() {
+                            if let Output::Event(Event::Dispatch(dispatch)) = &output {
+                                black_box(dispatch.parse().expect("the corpus parses"));
+                            }
+                            black_box(&output);
+                        }
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
         group.finish();
     }
+}
+
+/// One message as the typed path sees it: a `Dispatch` built from its text (the copy the
+/// machine makes, the envelope scan), then its typed payload.
+fn typed(text: &str) {
+    let dispatch = dispatch_from_frame(text.to_owned()).expect("a dispatch frame");
+    black_box(dispatch.parse().expect("the corpus parses"));
 }
 
 criterion_group!(benches, bench);
