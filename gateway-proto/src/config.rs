@@ -167,6 +167,7 @@ pub struct Config {
     pub(crate) queue_capacity: usize,
     pub(crate) rng_seed: u64,
     pub(crate) hello_timeout: Duration,
+    pub(crate) ratelimit_window: Duration,
 }
 
 impl Config {
@@ -187,6 +188,7 @@ impl Config {
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             rng_seed: 0x5eed_0fd1_5c0b,
             hello_timeout: Duration::from_secs(20),
+            ratelimit_window: crate::ratelimit::WINDOW,
         }
     }
 
@@ -263,6 +265,11 @@ impl Config {
     /// How long to wait for Hello after the socket opened before reconnecting.
     pub fn hello_timeout(&self) -> Duration {
         self.hello_timeout
+    }
+
+    /// The rolling window of the 120-frame command limit (60 s, protocol.md §7).
+    pub fn ratelimit_window(&self) -> Duration {
+        self.ratelimit_window
     }
 }
 
@@ -341,6 +348,13 @@ impl ConfigBuilder {
     /// How long to wait for Hello before reconnecting.
     pub fn hello_timeout(mut self, timeout: Duration) -> Self {
         self.0.hello_timeout = timeout;
+        self
+    }
+
+    /// The rolling window of the 120-frame command limit. Discord's is 60 s (protocol.md §7);
+    /// change it only to match a simulator or proxy that enforces a shorter one.
+    pub fn ratelimit_window(mut self, window: Duration) -> Self {
+        self.0.ratelimit_window = window;
         self
     }
 

@@ -281,6 +281,20 @@ impl Event {
         }
     }
 
+    /// Takes the payload this event came from, if it came from one (no copy of the text).
+    pub fn into_payload(self) -> Option<Payload> {
+        match self {
+            Self::Closed(_) | Self::Error(_) => None,
+            Self::Dispatch(dispatch) => Some(dispatch.payload),
+            Self::HeartbeatAck(ack) => Some(ack.payload),
+            Self::Hello(hello) => Some(hello.payload),
+            Self::InvalidSession(invalid) => Some(invalid.payload),
+            Self::Ready(ready) => Some(ready.dispatch.payload),
+            Self::Reconnect(reconnect) => Some(reconnect.payload),
+            Self::Resumed(resumed) => Some(resumed.dispatch.payload),
+        }
+    }
+
     /// Whether this event wants selecting by `flags` (errors always do).
     pub fn is_selected_by(&self, flags: EventTypeFlags) -> bool {
         matches!(self, Self::Error(_)) || flags.intersects(self.kind())

@@ -30,6 +30,7 @@ pub mod machine;
 #[cfg(feature = "model")]
 pub mod model;
 pub mod opcode;
+pub mod queue;
 pub mod ratelimit;
 pub mod session;
 pub mod stats;
@@ -45,8 +46,11 @@ pub use event::{CloseCause, Closed, Dispatch, Event, Initiator, Next, Payload};
 pub use event_type::{EventType, EventTypeFlags};
 pub use id::Id;
 pub use intents::Intents;
-pub use machine::{CloseFrame, Message, Output, ShardMachine, State};
+pub use machine::{
+    check_user_payload, user_frame, CloseFrame, Message, Output, ShardMachine, State,
+};
 pub use opcode::OpCode;
+pub use queue::{IdentifyScheduler, SessionStartLimit};
 pub use session::Session;
 pub use stats::Statistics;
 pub use timers::Timer;

@@ -195,6 +195,7 @@ impl ShardMachine {
     pub fn new(id: ShardId, config: Config) -> Self {
         let seed = config.rng_seed ^ u64::from(id.number()).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let inflater = Decompressor::for_compression(config.compression, config.max_message_size);
+        let limiter = CommandRatelimiter::new(config.ratelimit_window);
         let mut machine = Self {
             id,
             session: config.session.clone(),
@@ -203,7 +204,7 @@ impl ShardMachine {
             state: State::BackingOff,
             timers: Timers::default(),
             heartbeater: None,
-            limiter: CommandRatelimiter::new(),
+            limiter,
             queue: VecDeque::new(),
             outputs: VecDeque::new(),
             inflater,
@@ -312,7 +313,7 @@ impl ShardMachine {
             return;
         }
         self.state = State::AwaitingHello;
-        self.limiter = CommandRatelimiter::new();
+        self.limiter = CommandRatelimiter::new(self.config.ratelimit_window);
         if let Some(inflater) = &mut self.inflater {
             inflater.reset();
         }
@@ -437,32 +438,13 @@ impl ShardMachine {
     /// has a slot. Refused at once when invalid, too large, the queue is full, or the
     /// machine is closed.
     pub fn send_command<C: Command>(&mut self, now: Instant, command: &C) -> Result<(), SendError> {
-        if matches!(
-            C::OPCODE,
-            OpCode::Heartbeat | OpCode::Identify | OpCode::Resume
-        ) {
-            return Err(SendError::ReservedOpcode(u64::from(C::OPCODE.code())));
-        }
-        let frame = command::to_frame(command)?;
+        let frame = user_frame(command)?;
         self.enqueue(now, frame)
     }
 
     /// Queues a raw payload (`{"op":…,"d":…}`), checked for size and shape.
     pub fn send_raw(&mut self, now: Instant, payload: String) -> Result<(), SendError> {
-        if payload.len() > command::MAX_PAYLOAD_BYTES {
-            return Err(SendError::TooLarge {
-                size: payload.len(),
-            });
-        }
-        let op = envelope::scan(&payload)
-            .map_err(|_| SendError::InvalidPayload)?
-            .op;
-        if matches!(
-            OpCode::from_code(op),
-            Some(OpCode::Heartbeat | OpCode::Identify | OpCode::Resume)
-        ) {
-            return Err(SendError::ReservedOpcode(op));
-        }
+        check_user_payload(&payload)?;
         self.enqueue(now, payload)
     }
 
@@ -940,6 +922,49 @@ impl ShardMachine {
         self.latest_now = Some(now);
         now
     }
+}
+
+/// Serializes a user command exactly as [`ShardMachine::send_command`] checks it: valid, at
+/// most 4096 bytes, and not one of the opcodes the machine sends itself (Heartbeat, Identify,
+/// Resume). Adapters call it on the caller's thread so a bad command is refused at once.
+///
+/// # Errors
+///
+/// [`SendError::ReservedOpcode`] or the command's [`SendError::Command`] error.
+pub fn user_frame<C: Command>(command: &C) -> Result<String, SendError> {
+    if is_reserved(u64::from(C::OPCODE.code())) {
+        return Err(SendError::ReservedOpcode(u64::from(C::OPCODE.code())));
+    }
+    Ok(command::to_frame(command)?)
+}
+
+/// Checks a raw payload exactly as [`ShardMachine::send_raw`] does: at most 4096 bytes, a
+/// gateway envelope, and not an opcode the machine sends itself.
+///
+/// # Errors
+///
+/// [`SendError::TooLarge`], [`SendError::InvalidPayload`] or [`SendError::ReservedOpcode`].
+pub fn check_user_payload(payload: &str) -> Result<(), SendError> {
+    if payload.len() > command::MAX_PAYLOAD_BYTES {
+        return Err(SendError::TooLarge {
+            size: payload.len(),
+        });
+    }
+    let op = envelope::scan(payload)
+        .map_err(|_| SendError::InvalidPayload)?
+        .op;
+    if is_reserved(op) {
+        return Err(SendError::ReservedOpcode(op));
+    }
+    Ok(())
+}
+
+/// Heartbeat, Identify and Resume belong to the machine (protocol.md §3–§5).
+fn is_reserved(op: u64) -> bool {
+    matches!(
+        OpCode::from_code(op),
+        Some(OpCode::Heartbeat | OpCode::Identify | OpCode::Resume)
+    )
 }
 
 /// The transport decompression context of the current connection (protocol.md §9.2).

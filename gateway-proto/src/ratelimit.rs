@@ -19,6 +19,12 @@ pub const FRAMES_PER_WINDOW: usize = 120;
 /// The rolling window.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
+/// Extra time a sent frame keeps its slot beyond the window. The gateway counts frames when
+/// it receives them, and a burst can reach it later than it left: without a margin, a slot
+/// freed exactly one window after an early frame of a burst can put the gateway's count at
+/// 121 and close the connection with 4008.
+pub const SEND_MARGIN: Duration = Duration::from_secs(1);
+
 /// Heartbeat interval assumed before Hello tells the real one (Discord's usual value).
 const DEFAULT_INTERVAL: Duration = Duration::from_millis(41_250);
 
@@ -38,13 +44,17 @@ pub struct RatelimiterState {
 pub(crate) struct CommandRatelimiter {
     sent: VecDeque<Instant>,
     reserved: usize,
+    /// The rolling window as this side counts it: the gateway's (60 s unless the config
+    /// says otherwise) plus [`SEND_MARGIN`].
+    window: Duration,
 }
 
 impl CommandRatelimiter {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(window: Duration) -> Self {
         let mut limiter = Self {
             sent: VecDeque::new(),
             reserved: 0,
+            window: window + SEND_MARGIN,
         };
         limiter.set_interval(DEFAULT_INTERVAL);
         limiter
@@ -54,14 +64,14 @@ impl CommandRatelimiter {
     /// plus one requested by the server. At least one command slot always remains.
     pub(crate) fn set_interval(&mut self, interval: Duration) {
         let interval_ms = interval.as_millis().max(1);
-        let per_window = WINDOW.as_millis().div_ceil(interval_ms);
+        let per_window = self.window.as_millis().div_ceil(interval_ms);
         let reserved = usize::try_from(per_window).unwrap_or(FRAMES_PER_WINDOW) + 1;
         self.reserved = reserved.min(FRAMES_PER_WINDOW - 1);
     }
 
     fn prune(&mut self, now: Instant) {
         while let Some(&oldest) = self.sent.front() {
-            if now.saturating_duration_since(oldest) >= WINDOW {
+            if now.saturating_duration_since(oldest) >= self.window {
                 self.sent.pop_front();
             } else {
                 break;
@@ -96,7 +106,7 @@ impl CommandRatelimiter {
         // below `max`: that is the frame at index `len - max`.
         self.sent
             .get(self.sent.len() - max)
-            .map_or(now, |&at| at + WINDOW)
+            .map_or(now, |&at| at + self.window)
     }
 
     /// When the next frame of any kind may go (for heartbeats).
@@ -105,7 +115,7 @@ impl CommandRatelimiter {
         if self.sent.len() < FRAMES_PER_WINDOW {
             return now;
         }
-        self.sent.front().map_or(now, |&at| at + WINDOW)
+        self.sent.front().map_or(now, |&at| at + self.window)
     }
 
     /// A frame was sent at `now`.
@@ -128,5 +138,29 @@ impl CommandRatelimiter {
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.sent.capacity() * std::mem::size_of::<Instant>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_window_frees_slots_after_that_window() {
+        let start = Instant::now();
+        let window = Duration::from_secs(2);
+        let mut limiter = CommandRatelimiter::new(window);
+        limiter.set_interval(Duration::from_secs(1));
+        // (2 s + 1 s margin) / 1 s heartbeats + 1 requested: 4 frames kept for heartbeats.
+        assert_eq!(limiter.state(start).max, FRAMES_PER_WINDOW - 4);
+        while limiter.can_send_command(start) {
+            limiter.record(start);
+        }
+        assert_eq!(
+            limiter.next_command_slot(start),
+            start + window + SEND_MARGIN
+        );
+        assert!(!limiter.can_send_command(start + window));
+        assert!(limiter.can_send_command(start + window + SEND_MARGIN));
     }
 }

@@ -1,0 +1,384 @@
+//! The shard's task: the loop around gateway-proto's [`ShardMachine`].
+//!
+//! 1. Apply a close request, then drain every machine output: connect, send, close, ask
+//!    for an identify permit, deliver an event.
+//! 2. Publish the status snapshot; if the deadline is due, handle it at once and go to 1
+//!    (tokio's coop budget may leave an elapsed sleep pending, so the clock is checked).
+//! 3. Wait for the first of: the deadline, a close request, room in the event channel for
+//!    events already drained, socket I/O (reads only while the event channel has room), the
+//!    connection attempt, the identify permit, a user command (while the machine's queue has
+//!    room). Feed it to the machine with the current time and go to 1.
+//!
+//! Backpressure from a slow reader stops socket reads, never timers: heartbeats keep going,
+//! memory stays bounded, and a reader stalled for longer than a heartbeat interval makes the
+//! machine see a zombie (its ACK is unread) and resume, which loses nothing.
+//! Every protocol decision is the machine's; this file only moves bytes and instants.
+
+use crate::{
+    error::{Error, ErrorKind},
+    net::{self, Connector, Socket},
+    queue::{PermitFuture, Queue},
+    rt::{self, now},
+    shard::Status,
+};
+use async_tungstenite::tungstenite::{self, protocol::frame::coding::CloseCode, Message as Ws};
+use futures_util::{SinkExt, StreamExt};
+use gateway_proto::{CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State};
+use std::{
+    collections::VecDeque,
+    future::{poll_fn, Future},
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+    task::Poll,
+    time::{Duration, Instant},
+};
+use tokio::sync::{mpsc, watch};
+
+/// How long a closing connection may take to send its close frame and hear the answer.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the user side reads.
+pub(crate) type Item = Result<Event, Error>;
+
+type Connecting = Pin<Box<dyn Future<Output = Result<Socket, Error>> + Send>>;
+
+/// Everything the shard's task owns.
+#[derive(Debug)]
+pub(crate) struct Driver {
+    pub(crate) machine: ShardMachine,
+    pub(crate) queue: Arc<dyn Queue>,
+    pub(crate) connector: Connector,
+    pub(crate) events: mpsc::Sender<Item>,
+    pub(crate) commands: mpsc::Receiver<String>,
+    pub(crate) close: watch::Receiver<Option<CloseFrame>>,
+    pub(crate) status: Arc<Mutex<Status>>,
+    pub(crate) stopped: watch::Sender<bool>,
+}
+
+/// The connection-shaped state of the loop.
+#[derive(Default)]
+struct Io {
+    socket: Option<Socket>,
+    /// Frames waiting to be written.
+    outgoing: VecDeque<Ws>,
+    connecting: Option<Connecting>,
+    permit: Option<PermitFuture>,
+    /// Drained items the event channel had no room for.
+    pending: VecDeque<Item>,
+}
+
+/// What happened on the socket.
+enum SocketEvent {
+    Message(Ws),
+    Failed(tungstenite::Error),
+    Ended,
+}
+
+/// One thing the loop waited for.
+enum Wake {
+    Deadline,
+    Close,
+    ShardDropped,
+    Socket(SocketEvent),
+    /// Boxed: a socket is large and this enum is built on every wake.
+    Connected(Box<Result<Socket, Error>>),
+    Permit,
+    Command(Option<String>),
+}
+
+impl Driver {
+    /// Runs the shard until it stops and its events are handed over (or nobody listens).
+    pub(crate) async fn run(mut self) {
+        let mut io = Io::default();
+        let mut sleep = rt::Timer::new();
+        let mut close_open = true;
+        let mut commands_open = true;
+        let capacity = self.machine.config().queue_capacity();
+        loop {
+            if close_open && self.close.has_changed().unwrap_or(false) {
+                let frame = self.close.borrow_and_update().clone();
+                if let Some(frame) = frame {
+                    self.machine.close(now(), frame);
+                }
+            }
+            self.drain(&mut io).await;
+            let now = now();
+            self.publish(now);
+            if self.machine.state() == State::Closed {
+                io.connecting = None;
+                io.permit = None;
+                // Sends fail from now on instead of waiting in a queue nobody drains.
+                self.commands.close();
+                self.stopped.send_replace(true);
+                if io.pending.is_empty() {
+                    return;
+                }
+            }
+            let deadline = self.machine.poll_timeout();
+            if let Some(at) = deadline {
+                if at <= now {
+                    self.machine.handle_timeout(now);
+                    continue;
+                }
+                sleep.reset(at);
+            }
+            let read = io.pending.is_empty() && self.events.capacity() > 0;
+            let take_commands = commands_open
+                && self.machine.state() != State::Closed
+                && self.machine.queued_commands() < capacity;
+            let (socket, outgoing) = (&mut io.socket, &mut io.outgoing);
+            let (connecting, permit) = (&mut io.connecting, &mut io.permit);
+            let wake = tokio::select! {
+                biased;
+                () = self.events.closed() => Wake::ShardDropped,
+                () = &mut sleep, if deadline.is_some() => Wake::Deadline,
+                changed = self.close.changed(), if close_open => {
+                    // `changed` marked the request seen: apply it now, not at the top.
+                    close_open = changed.is_ok();
+                    Wake::Close
+                }
+                // Waits for the reader: to hand over a parked item, or for room to read again.
+                room = self.events.reserve(), if !read => {
+                    match (room, io.pending.pop_front()) {
+                        (Ok(room), Some(item)) => room.send(item),
+                        (Ok(_), None) => {}
+                        (Err(_), _) => io.pending.clear(),
+                    }
+                    continue;
+                }
+                event = socket_io(socket, outgoing, read), if socket.is_some() => {
+                    Wake::Socket(event)
+                }
+                result = some(connecting), if connecting.is_some() => Wake::Connected(Box::new(result)),
+                () = some(permit), if permit.is_some() => Wake::Permit,
+                command = self.commands.recv(), if take_commands => Wake::Command(command),
+            };
+            self.handle(&mut io, wake, &mut commands_open);
+        }
+    }
+
+    /// Feeds what the loop woke for to the machine.
+    fn handle(&mut self, io: &mut Io, wake: Wake, commands_open: &mut bool) {
+        let now = now();
+        match wake {
+            Wake::Deadline => self.machine.handle_timeout(now),
+            Wake::Close => {
+                let frame = self.close.borrow_and_update().clone();
+                if let Some(frame) = frame {
+                    self.machine.close(now, frame);
+                }
+            }
+            Wake::ShardDropped => {
+                // Nobody reads any more: keep the session resumable and stop.
+                io.pending.clear();
+                self.machine.close(now, CloseFrame::RESUME);
+            }
+            Wake::Socket(SocketEvent::Message(message)) => self.on_message(io, now, message),
+            Wake::Socket(SocketEvent::Failed(error)) => {
+                self.deliver(io, Err(Error::with_source(ErrorKind::Transport, error)));
+                self.socket_lost(io, now);
+            }
+            Wake::Socket(SocketEvent::Ended) => self.socket_lost(io, now),
+            Wake::Connected(result) => {
+                io.connecting = None;
+                match *result {
+                    Ok(socket) => {
+                        io.socket = Some(socket);
+                        self.machine.handle_open(now);
+                    }
+                    Err(error) => {
+                        self.deliver(io, Err(error));
+                        self.machine.handle_close(now, None);
+                    }
+                }
+            }
+            Wake::Permit => {
+                io.permit = None;
+                self.machine.handle_identify_permit(now);
+            }
+            Wake::Command(Some(payload)) => {
+                if let Err(error) = self.machine.send_raw(now, payload) {
+                    self.deliver(io, Err(error.into()));
+                }
+            }
+            Wake::Command(None) => *commands_open = false,
+        }
+    }
+
+    fn on_message(&mut self, io: &mut Io, now: Instant, message: Ws) {
+        match message {
+            Ws::Text(text) => self
+                .machine
+                .handle_message(now, Message::Text(text.as_str())),
+            Ws::Binary(bytes) => self.machine.handle_message(now, Message::Binary(&bytes)),
+            Ws::Close(frame) => {
+                let frame = frame.map(|frame| {
+                    CloseFrame::new(u16::from(frame.code), frame.reason.as_str().to_owned())
+                });
+                self.machine.handle_close(now, frame);
+                if let Some(socket) = io.socket.take() {
+                    // Reading on lets tungstenite answer the close frame and see the end.
+                    rt::spawn(finish(socket));
+                }
+                io.outgoing.clear();
+            }
+            Ws::Ping(_) | Ws::Pong(_) | Ws::Frame(_) => {}
+        }
+    }
+
+    fn socket_lost(&mut self, io: &mut Io, now: Instant) {
+        io.socket = None;
+        io.outgoing.clear();
+        self.machine.handle_close(now, None);
+    }
+
+    /// Acts on every output the machine has, in order.
+    async fn drain(&mut self, io: &mut Io) {
+        while let Some(output) = self.machine.poll_output() {
+            match output {
+                Output::Connect(url) => {
+                    // A machine closed meanwhile (user close before the first poll) has
+                    // nothing left to connect for.
+                    if self.machine.state() == State::Closed {
+                        continue;
+                    }
+                    tracing::debug!(shard = %self.machine.id(), %url, "connecting");
+                    io.socket = None;
+                    io.outgoing.clear();
+                    io.connecting = Some(Box::pin(net::connect(url, self.connector.clone())));
+                }
+                Output::Send(text) => {
+                    if io.socket.is_some() {
+                        io.outgoing.push_back(Ws::text(text));
+                    }
+                }
+                Output::Close(frame) => {
+                    let Some(mut socket) = io.socket.take() else {
+                        continue;
+                    };
+                    let outgoing = std::mem::take(&mut io.outgoing);
+                    // The close frame leaves before any new connection opens, so the gateway
+                    // sees this session's connections in order.
+                    send_close(&mut socket, outgoing, frame).await;
+                    if self.machine.state() == State::Closed {
+                        // The last connection: close() returns once the gateway answered.
+                        finish(socket).await;
+                    } else {
+                        rt::spawn(finish(socket));
+                    }
+                }
+                Output::RequestIdentify => {
+                    if io.permit.is_none() {
+                        io.permit = Some(self.queue.request(self.machine.id()));
+                    }
+                }
+                Output::Event(event) => {
+                    let item = item(event);
+                    self.deliver(io, item);
+                }
+            }
+        }
+    }
+
+    /// Hands an item to the user side, keeping order; parks it if the channel is full.
+    fn deliver(&self, io: &mut Io, item: Item) {
+        if !io.pending.is_empty() {
+            io.pending.push_back(item);
+            return;
+        }
+        if let Err(mpsc::error::TrySendError::Full(item)) = self.events.try_send(item) {
+            io.pending.push_back(item);
+        }
+    }
+
+    /// Updates what the shard's accessors read.
+    fn publish(&mut self, now: Instant) {
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        status.update(&mut self.machine, now);
+    }
+}
+
+/// The user-side form of a machine event: bad input and final closes are errors.
+fn item(event: Event) -> Item {
+    match event {
+        Event::Error(error) => Err(Error::new(ErrorKind::Receive(error))),
+        Event::Closed(closed) if closed.next == Next::Stop && closed.cause != CloseCause::User => {
+            Err(Error::new(ErrorKind::Closed(closed)))
+        }
+        event => Ok(event),
+    }
+}
+
+/// Writes what is queued and flushes; with `read`, also waits for the next message.
+async fn socket_io(
+    socket: &mut Option<Socket>,
+    outgoing: &mut VecDeque<Ws>,
+    read: bool,
+) -> SocketEvent {
+    let Some(socket) = socket.as_mut() else {
+        return std::future::pending().await;
+    };
+    poll_fn(|cx| {
+        while !outgoing.is_empty() {
+            match socket.poll_ready_unpin(cx) {
+                Poll::Ready(Ok(())) => {
+                    if let Some(frame) = outgoing.pop_front() {
+                        if let Err(error) = socket.start_send_unpin(frame) {
+                            return Poll::Ready(SocketEvent::Failed(error));
+                        }
+                    }
+                }
+                Poll::Ready(Err(error)) => return Poll::Ready(SocketEvent::Failed(error)),
+                Poll::Pending => break,
+            }
+        }
+        // Cheap when nothing is buffered: frames are written as they are queued.
+        if let Poll::Ready(Err(error)) = socket.poll_flush_unpin(cx) {
+            return Poll::Ready(SocketEvent::Failed(error));
+        }
+        if !read {
+            return Poll::Pending;
+        }
+        match socket.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(message))) => Poll::Ready(SocketEvent::Message(message)),
+            Poll::Ready(Some(Err(error))) => Poll::Ready(SocketEvent::Failed(error)),
+            Poll::Ready(None) => Poll::Ready(SocketEvent::Ended),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Writes what was queued before the close, then the close frame, within [`CLOSE_TIMEOUT`].
+async fn send_close(socket: &mut Socket, outgoing: VecDeque<Ws>, frame: CloseFrame) {
+    let frame = tungstenite::protocol::CloseFrame {
+        code: CloseCode::from(frame.code),
+        reason: frame.reason.into_owned().into(),
+    };
+    let send = async {
+        for message in outgoing {
+            socket.feed(message).await?;
+        }
+        socket.send(Ws::Close(Some(frame))).await
+    };
+    if let Some(Err(error)) = rt::timeout(CLOSE_TIMEOUT, send).await {
+        tracing::debug!(%error, "sending the close frame");
+    }
+}
+
+/// Reads a connection the machine is done with until it ends (tungstenite answers a close
+/// frame and sees the peer's), within [`CLOSE_TIMEOUT`].
+async fn finish(mut socket: Socket) {
+    let _ = rt::timeout(CLOSE_TIMEOUT, async {
+        while let Some(Ok(_)) = socket.next().await {}
+    })
+    .await;
+}
+
+/// Awaits the future in `slot`; never resolves while the slot is empty.
+async fn some<F: Future + Unpin>(slot: &mut Option<F>) -> F::Output {
+    match slot.as_mut() {
+        Some(future) => future.await,
+        None => std::future::pending().await,
+    }
+}
