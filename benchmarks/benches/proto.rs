@@ -24,8 +24,8 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use gateway_benchmarks::compress::{compress, Compression};
 use gateway_benchmarks::{corpus, proto_corpus};
 use gateway_proto::inflate::ZlibStream;
-use gateway_proto::zstd::ZstdStream;
 use gateway_proto::model::dispatch_from_frame;
+use gateway_proto::zstd::ZstdStream;
 use gateway_proto::{envelope, Config, Event, Intents, Message, Output, ShardId, ShardMachine};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -112,6 +112,10 @@ pub struct ThroughputResult {
     pub events: usize,
     /// CPU seconds (user + system, all threads) the client process spent in the window.
     pub cpu_secs: f64,
+    /// The kernel's share of `cpu_secs`.
+    pub system_secs: f64,
+    /// Voluntary context switches in the window (threads that went to sleep).
+    pub voluntary_switches: u64,
     /// Wall-clock seconds of the window.
     pub wall_secs: f64,
     /// Errors the library reported (a clean run has none).
@@ -134,9 +138,9 @@ pub struct Window {
     open_at: usize,
     close_at: usize,
     seen: usize,
-    opened: Option<(Duration, Instant)>,
-    /// CPU and wall time of the window once closed.
-    pub elapsed: Option<(Duration, Duration)>,
+    opened: Option<(measure::Usage, Instant)>,
+    /// Resources and wall time of the window once closed.
+    pub elapsed: Option<(measure::Usage, Duration)>,
     /// Errors seen while reading.
     pub errors: usize,
 }
@@ -158,11 +162,11 @@ impl Window {
     pub fn dispatch(&mut self) -> bool {
         self.seen += 1;
         if self.seen == self.open_at {
-            self.opened = Some((measure::cpu_time(), Instant::now()));
+            self.opened = Some((measure::Usage::now(), Instant::now()));
         }
         if self.seen == self.close_at {
-            let (cpu, wall) = self.opened.expect("the window opens before it closes");
-            self.elapsed = Some((measure::cpu_time() - cpu, wall.elapsed()));
+            let (usage, wall) = self.opened.expect("the window opens before it closes");
+            self.elapsed = Some((measure::Usage::now().since(&usage), wall.elapsed()));
             return true;
         }
         false
@@ -170,13 +174,15 @@ impl Window {
 
     /// The result, if the window closed.
     pub fn result(&self, library: Library, args: &ThroughputArgs) -> Option<ThroughputResult> {
-        let (cpu, wall) = self.elapsed?;
+        let (usage, wall) = self.elapsed?;
         Some(ThroughputResult {
             library,
             path: args.path,
             compression: args.compression.name().to_owned(),
             events: self.close_at - self.open_at,
-            cpu_secs: cpu.as_secs_f64(),
+            cpu_secs: usage.cpu().as_secs_f64(),
+            system_secs: usage.system.as_secs_f64(),
+            voluntary_switches: usage.voluntary_switches,
             wall_secs: wall.as_secs_f64(),
             errors: self.errors,
             note: None,

@@ -13,7 +13,8 @@
 //! - [`client`]: run arguments, the measurement window and memory bookkeeping;
 //! - [`ours`] and [`twilight`]: the two libraries, each reduced to "connect, read events";
 //! - [`measure`]: getrusage, RSS, the counting allocator, the open-file limit;
-//! - [`suite`] and [`report`]: running everything and turning results into tables.
+//! - [`suite`] and [`report`]: running everything and turning results into tables;
+//! - [`stage`]: one proto-level stage run once, for profiling with callgrind.
 #![warn(missing_docs)]
 
 pub mod client;
@@ -23,6 +24,7 @@ pub mod feeder;
 pub mod measure;
 pub mod ours;
 pub mod report;
+pub mod stage;
 pub mod suite;
 pub mod twilight;
 

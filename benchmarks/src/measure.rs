@@ -6,19 +6,50 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::Duration;
 
-/// CPU time the whole process (every thread) has used so far: user + system.
-pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage only writes the struct it is given; zeroed is a valid rusage.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        let rc = libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) cannot fail");
-        usage
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
+/// What the whole process (every thread) has used so far, from getrusage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// CPU time in user mode.
+    pub user: Duration,
+    /// CPU time in the kernel.
+    pub system: Duration,
+    /// Voluntary context switches (a thread waited: a read with no data, a parked worker).
+    pub voluntary_switches: u64,
+}
+
+impl Usage {
+    /// The usage so far.
+    pub fn now() -> Usage {
+        // SAFETY: getrusage only writes the struct it is given; zeroed is a valid rusage.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            let rc = libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+            assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) cannot fail");
+            usage
+        };
+        let time = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        };
+        Usage {
+            user: time(usage.ru_utime),
+            system: time(usage.ru_stime),
+            voluntary_switches: usage.ru_nvcsw as u64,
+        }
+    }
+
+    /// User plus system time.
+    pub fn cpu(&self) -> Duration {
+        self.user + self.system
+    }
+
+    /// What was used between `earlier` and `self`.
+    pub fn since(&self, earlier: &Usage) -> Usage {
+        Usage {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+            voluntary_switches: self.voluntary_switches - earlier.voluntary_switches,
+        }
+    }
 }
 
 /// Resident set size of this process in bytes, from `/proc/self/statm`.

@@ -3,7 +3,7 @@
 
 use gateway_benchmarks::client::{Case, MemoryArgs, Path, ThroughputArgs};
 use gateway_benchmarks::compress::Compression;
-use gateway_benchmarks::{corpus, feeder::Feeder, twilight};
+use gateway_benchmarks::{corpus, feeder::Feeder, ours, twilight};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -30,6 +30,28 @@ async fn twilight_reads_the_whole_script_typed_and_raw() {
         assert!(result.cpu_secs > 0.0);
     }
     assert_eq!(feeder.stats().scripts_sent.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ours_reads_the_whole_script_in_every_compression() {
+    let feeder = throughput_feeder(20, 200).await;
+    for compression in Compression::ALL {
+        for path in [Path::Typed, Path::Raw] {
+            let args = ThroughputArgs {
+                url: feeder.url().to_owned(),
+                compression,
+                path,
+                warmup: 20,
+                events: 200,
+            };
+            let result = ours::throughput(&args).await.unwrap();
+            assert_eq!(
+                (result.events, result.errors),
+                (200, 0),
+                "{compression} {path}"
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

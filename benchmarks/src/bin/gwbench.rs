@@ -40,6 +40,10 @@ enum Command {
         warmup: usize,
         #[arg(long, default_value_t = 20_000)]
         events: usize,
+        /// `multi` (tokio's default multi-thread runtime, as `#[tokio::main]`) or `current`
+        /// (one thread), for looking at scheduling costs.
+        #[arg(long, default_value = "multi")]
+        runtime: String,
     },
     /// Many shards read a memory script and idle; prints a MemoryResult as JSON.
     Memory {
@@ -101,6 +105,15 @@ enum Command {
         #[arg(long, default_value_t = 20_000)]
         events: usize,
     },
+    /// Runs one proto-level stage once over the proto corpus (for callgrind: the stage runs in
+    /// `gateway_benchmarks::stage::run`, so `--toggle-collect` can isolate it).
+    Stage {
+        #[arg(long)]
+        compression: Compression,
+        /// `inflate`, `inflate+envelope`, `inflate+typed` or `machine`.
+        #[arg(long)]
+        stage: String,
+    },
     /// Prints the corpus: mix by count and bytes, compressed sizes.
     Corpus {
         #[arg(long, default_value_t = 2_000)]
@@ -120,6 +133,7 @@ fn main() {
             url,
             warmup,
             events,
+            runtime,
         } => {
             let args = ThroughputArgs {
                 url,
@@ -128,7 +142,14 @@ fn main() {
                 warmup,
                 events,
             };
-            let result = client_runtime().block_on(async {
+            let runtime = match runtime.as_str() {
+                "current" => tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime"),
+                _ => client_runtime(),
+            };
+            let result = runtime.block_on(async {
                 match library {
                     Library::Ours => ours::throughput(&args).await,
                     Library::Twilight => twilight::throughput(&args).await,
@@ -218,6 +239,11 @@ fn main() {
             });
         }
         Command::Corpus { warmup, events } => print_corpus(warmup, events),
+        Command::Stage { compression, stage } => {
+            let prepared = gateway_benchmarks::stage::Prepared::new(compression);
+            let checksum = gateway_benchmarks::stage::run(&prepared, &stage);
+            println!("{stage} over {compression}: checksum {checksum}");
+        }
     }
 }
 
