@@ -278,6 +278,13 @@ impl Config {
 #[must_use]
 pub struct ConfigBuilder(Config);
 
+impl From<Config> for ConfigBuilder {
+    /// A builder starting from `config`'s values, to derive per-shard configs from one base.
+    fn from(config: Config) -> Self {
+        Self(config)
+    }
+}
+
 impl ConfigBuilder {
     /// `large_threshold`, 50–250 (checked by `build`).
     pub fn large_threshold(mut self, value: u16) -> Self {
@@ -464,6 +471,17 @@ mod tests {
             connect_url("wss://gateway.discord.gg", Compression::ZstdStream),
             "wss://gateway.discord.gg/?v=10&encoding=json&compress=zstd-stream"
         );
+    }
+
+    #[test]
+    fn a_config_converts_back_into_a_builder() {
+        let base = Config::builder("t", Intents::GUILDS)
+            .large_threshold(100)
+            .build()
+            .unwrap();
+        let derived = ConfigBuilder::from(base).rng_seed(3).build().unwrap();
+        assert_eq!(derived.large_threshold(), 100);
+        assert_eq!(derived.rng_seed(), 3);
     }
 
     #[test]

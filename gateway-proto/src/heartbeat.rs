@@ -74,6 +74,12 @@ pub(crate) struct Heartbeater {
     interval: Duration,
     next_due: Instant,
     awaiting_ack: bool,
+    /// When the oldest scheduled heartbeat still without an ACK went out. Each gets a
+    /// whole interval for its ACK before the connection counts as a zombie ("no ACK
+    /// between two of your heartbeats", protocol.md §3, with heartbeats an interval
+    /// apart): a heartbeat sent late, or one the server asked for, may be followed by the
+    /// next scheduled one sooner than any ACK can arrive. Requested ones do not set it.
+    unacked_since: Option<Instant>,
     pub(crate) latency: Latency,
 }
 
@@ -84,6 +90,7 @@ impl Heartbeater {
             interval,
             next_due: now + interval.mul_f64(jitter.clamp(0.0, 1.0)),
             awaiting_ack: false,
+            unacked_since: None,
             latency: Latency::default(),
         }
     }
@@ -97,11 +104,10 @@ impl Heartbeater {
     }
 
     /// The timer fired at `now`.
-    pub(crate) fn on_due(&self) -> Beat {
-        if self.awaiting_ack {
-            Beat::Zombie
-        } else {
-            Beat::Send
+    pub(crate) fn on_due(&self, now: Instant) -> Beat {
+        match self.unacked_since {
+            Some(sent) if now.saturating_duration_since(sent) >= self.interval => Beat::Zombie,
+            _ => Beat::Send,
         }
     }
 
@@ -111,6 +117,7 @@ impl Heartbeater {
         self.awaiting_ack = true;
         self.latency.sent = Some(now);
         if scheduled {
+            self.unacked_since.get_or_insert(now);
             // Keep the cadence; if the caller was late, do not fire a burst to catch up.
             self.next_due += self.interval;
             if self.next_due <= now {
@@ -121,6 +128,7 @@ impl Heartbeater {
 
     /// Heartbeat ACK at `now`: returns the round trip if a heartbeat was outstanding.
     pub(crate) fn on_ack(&mut self, now: Instant) -> Option<Duration> {
+        self.unacked_since = None;
         if !self.awaiting_ack {
             return None;
         }

@@ -9,6 +9,11 @@
 //! outputs and the order to drain them in. The adapters `gateway-tokio` and
 //! `gateway-async-std` are thin loops around it.
 //!
+//! Observability: the machine logs through `tracing` (the default `tracing` feature; state
+//! changes at info, per-event detail at debug and trace, never the token), and the `metrics`
+//! feature publishes each shard's figures through the `metrics` facade (the table is in
+//! `gateway_proto::metrics`). A loop wires both with [`telemetry::Telemetry`].
+//!
 //! Where a rule comes from, the docs cite the section of the project's protocol fact
 //! sheet (`protocol.md`), which restates Discord's gateway documentation.
 #![forbid(unsafe_code)]
@@ -22,18 +27,26 @@ pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod event_type;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod gateway_bot;
 pub mod heartbeat;
 pub mod id;
 pub mod inflate;
 pub mod intents;
 pub mod machine;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(feature = "model")]
 pub mod model;
 pub mod opcode;
 pub mod queue;
 pub mod ratelimit;
 pub mod session;
+pub mod shard_range;
 pub mod stats;
+pub mod telemetry;
 pub mod timers;
 #[cfg(feature = "zstd")]
 pub mod zstd;
@@ -44,6 +57,7 @@ pub use config::{Compression, Config, ConfigBuilder, ConfigError, ShardId, Token
 pub use error::{ReceiveError, SendError};
 pub use event::{CloseCause, Closed, Dispatch, Event, Initiator, Next, Payload};
 pub use event_type::{EventType, EventTypeFlags};
+pub use gateway_bot::{GatewayBot, GatewayBotError, GatewayBotRequest, SessionStartLimits};
 pub use id::Id;
 pub use intents::Intents;
 pub use machine::{
@@ -51,6 +65,7 @@ pub use machine::{
 };
 pub use opcode::OpCode;
 pub use queue::{IdentifyScheduler, SessionStartLimit};
-pub use session::Session;
+pub use session::{SavedSessions, Session};
+pub use shard_range::ShardRange;
 pub use stats::Statistics;
 pub use timers::Timer;

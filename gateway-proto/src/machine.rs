@@ -25,17 +25,24 @@ use crate::{
     ratelimit::{CommandRatelimiter, RatelimiterState},
     session::Session,
     stats::Statistics,
+    telemetry::log,
     timers::{Timer, Timers},
 };
 use std::{
     borrow::Cow,
     collections::VecDeque,
+    fmt,
     time::{Duration, Instant},
 };
 
 /// Close code this machine sends when it drops a connection it means to resume:
 /// anything but 1000/1001 keeps the session (protocol.md §5.4).
 pub const RESUME_CLOSE_CODE: u16 = 4000;
+
+/// Consecutive failed connects to a session's resume URL after which the machine gives the
+/// session up and identifies on the gateway URL (protocol.md §5.4: "if the reconnect or
+/// resume fails, fall back to a new connection on the discovery URL and Identify").
+pub const MAX_RESUME_CONNECT_FAILURES: u32 = 3;
 
 /// A close frame to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +90,9 @@ pub enum Message<'a> {
 }
 
 /// What the caller must do or deliver.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` shows Identify and Resume frames as `<redacted>`: they carry the token.
+#[derive(Clone, PartialEq)]
 pub enum Output {
     /// Open a websocket to this URL, then call [`ShardMachine::handle_open`]; if it
     /// fails, call [`ShardMachine::handle_close`] with `None`.
@@ -98,6 +107,26 @@ pub enum Output {
     RequestIdentify,
     /// Deliver this event.
     Event(Event),
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Connect(url) => f.debug_tuple("Connect").field(url).finish(),
+            Self::Send(frame) => {
+                // Only the machine sends these two (user payloads with them are refused).
+                let op = envelope::scan(frame).map(|envelope| envelope.op);
+                match op.ok().and_then(OpCode::from_code) {
+                    Some(OpCode::Identify) => f.write_str("Send(<Identify, redacted>)"),
+                    Some(OpCode::Resume) => f.write_str("Send(<Resume, redacted>)"),
+                    _ => f.debug_tuple("Send").field(frame).finish(),
+                }
+            }
+            Self::Close(frame) => f.debug_tuple("Close").field(frame).finish(),
+            Self::RequestIdentify => f.write_str("RequestIdentify"),
+            Self::Event(event) => f.debug_tuple("Event").field(event).finish(),
+        }
+    }
 }
 
 /// Where the shard is, named after what it waits for.
@@ -178,6 +207,8 @@ pub struct ShardMachine {
     inflater: Option<Decompressor>,
     /// Connection attempts since the last healthy connection.
     attempts: u32,
+    /// Consecutive connects to the resume URL that failed before a socket opened.
+    resume_connect_failures: u32,
     /// Dispatches received since Resume was sent.
     replayed: u64,
     /// Sequence of the last dispatch on a new session before a `Session` exists.
@@ -209,6 +240,7 @@ impl ShardMachine {
             outputs: VecDeque::new(),
             inflater,
             attempts: 0,
+            resume_connect_failures: 0,
             replayed: 0,
             pending_seq: None,
             closed: None,
@@ -286,7 +318,12 @@ impl ShardMachine {
 
     /// The next thing to do or deliver.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let output = self.outputs.pop_front();
+        if output.is_none() && self.outputs.capacity() > 64 {
+            // A caller that drained late is done: give the burst's memory back.
+            self.outputs.shrink_to(16);
+        }
+        output
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next.
@@ -313,6 +350,8 @@ impl ShardMachine {
             return;
         }
         self.state = State::AwaitingHello;
+        log!(info, resuming = self.session.is_some(), "connected");
+        self.resume_connect_failures = 0;
         self.limiter = CommandRatelimiter::new(self.config.ratelimit_window);
         if let Some(inflater) = &mut self.inflater {
             inflater.reset();
@@ -356,9 +395,12 @@ impl ShardMachine {
         };
         match action {
             CloseAction::Fatal => {
+                log!(error, code = ?code, "the gateway closed the shard for good");
                 self.timers.clear();
                 self.heartbeater = None;
                 self.state = State::Closed;
+                self.stats.fatal_closes += 1;
+                self.stats.connected_since = None;
                 let closed = Closed {
                     code,
                     initiator: Initiator::Remote,
@@ -419,6 +461,7 @@ impl ShardMachine {
         };
         match command::to_frame(&identify) {
             Ok(frame) => {
+                log!(debug, intents = self.config.intents.bits(), "identify sent");
                 self.send_frame(now, frame);
                 self.stats.identifies += 1;
                 self.pending_seq = None;
@@ -456,6 +499,7 @@ impl ShardMachine {
             return;
         }
         let code = frame.code;
+        log!(info, code, "closed by the user");
         if self.state.has_socket() {
             self.outputs.push_back(Output::Close(frame.clone()));
         }
@@ -508,6 +552,7 @@ impl ShardMachine {
             Some(OpCode::Hello) => self.on_hello(now, text, &envelope),
             Some(OpCode::HeartbeatAck) => self.on_heartbeat_ack(now, text, &envelope),
             _ => {
+                log!(debug, op = envelope.op, "unexpected opcode");
                 self.stats.errors += 1;
                 self.emit(Event::Error(ReceiveError::UnexpectedOpcode(envelope.op)));
             }
@@ -530,6 +575,7 @@ impl ShardMachine {
             _ => return self.bad_input(now, ReceiveError::InvalidHello),
         };
         self.timers.stop(Timer::Hello);
+        log!(debug, interval = ?interval, "hello");
         let heartbeater = Heartbeater::new(interval, self.rng.f64(), now);
         self.timers.set(Timer::Heartbeat, heartbeater.next_due());
         self.heartbeater = Some(heartbeater);
@@ -548,6 +594,7 @@ impl ShardMachine {
                 };
                 // A session id from READY is at most a few dozen bytes: Resume fits.
                 if let Ok(frame) = command::to_frame(&resume) {
+                    log!(debug, session = %session.id, seq = session.sequence, "resume sent");
                     self.send_frame(now, frame);
                     self.stats.resumes += 1;
                     self.replayed = 0;
@@ -562,6 +609,7 @@ impl ShardMachine {
     }
 
     fn await_permit(&mut self) {
+        log!(debug, "waiting for an identify permit");
         self.state = State::AwaitingPermit;
         self.outputs.push_back(Output::RequestIdentify);
     }
@@ -574,6 +622,7 @@ impl ShardMachine {
         };
         let event_type = EventType::from_name(name);
         self.stats.dispatches += 1;
+        self.stats.dispatches_by_type.record(&event_type);
         let last = self
             .session
             .as_ref()
@@ -593,10 +642,13 @@ impl ShardMachine {
         match event_type {
             EventType::Ready => return self.on_ready(now, seq, payload()),
             EventType::Resumed => {
-                if envelope.seq.is_some() {
+                // A RESUMED `s` may move the sequence forward, never back: going back
+                // would deliver the dispatches after it a second time.
+                if envelope.seq.is_some() && last.is_none_or(|last| seq > last) {
                     self.set_sequence(seq);
                 }
                 if self.state == State::Resuming {
+                    log!(info, replayed = self.replayed, "resumed");
                     self.healthy(now);
                     self.stats.resumed += 1;
                     let dispatch = Dispatch {
@@ -616,10 +668,12 @@ impl ShardMachine {
         // filtered out. Whatever the gateway replays, a sequence is delivered once.
         if let Some(last) = last {
             if seq <= last {
+                log!(debug, t = name, s = seq, last, "duplicate dispatch dropped");
                 self.stats.duplicates_dropped += 1;
                 return;
             }
             if seq > last + 1 {
+                log!(debug, t = name, s = seq, last, "sequence gap");
                 self.stats.sequence_gaps += 1;
             }
         }
@@ -627,7 +681,9 @@ impl ShardMachine {
         if self.state == State::Resuming {
             self.replayed += 1;
         }
-        if !self.config.event_types.intersects(event_type.flag()) {
+        let delivered = self.config.event_types.intersects(event_type.flag());
+        log!(trace, t = name, s = seq, delivered, "dispatch");
+        if !delivered {
             self.stats.dispatches_filtered += 1;
             return;
         }
@@ -675,6 +731,7 @@ impl ShardMachine {
                 payload,
             },
         };
+        log!(info, session = %session.id, guilds = ready.guild_ids.len(), "ready");
         self.session = Some(session);
         self.pending_seq = None;
         self.healthy(now);
@@ -687,11 +744,16 @@ impl ShardMachine {
             return;
         };
         let latency = heartbeater.on_ack(now);
+        if latency.is_some() {
+            self.stats.heartbeat_acks += 1;
+        }
+        log!(trace, latency = ?latency, "heartbeat ack");
         let payload = Payload::new(text.to_owned(), envelope.data.clone());
         self.emit(Event::HeartbeatAck(HeartbeatAck { latency, payload }));
     }
 
     fn on_reconnect(&mut self, now: Instant, text: &str, envelope: &Envelope<'_>) {
+        log!(debug, "reconnect requested (op 7)");
         let payload = Payload::new(text.to_owned(), envelope.data.clone());
         self.emit(Event::Reconnect(Reconnect { payload }));
         self.close_and_reconnect(now, CloseCause::Reconnect, None);
@@ -700,6 +762,7 @@ impl ShardMachine {
     fn on_invalid_session(&mut self, now: Instant, text: &str, envelope: &Envelope<'_>) {
         self.stats.invalid_sessions += 1;
         let resumable = data_of(text, envelope).trim() == "true";
+        log!(debug, resumable, "invalid session (op 9)");
         let payload = Payload::new(text.to_owned(), envelope.data.clone());
         self.emit(Event::InvalidSession(InvalidSession { resumable, payload }));
         let cause = CloseCause::InvalidSession { resumable };
@@ -715,6 +778,7 @@ impl ShardMachine {
     }
 
     fn bad_input(&mut self, now: Instant, error: ReceiveError) {
+        log!(warn, %error, "bad data from the gateway");
         self.stats.errors += 1;
         self.emit(Event::Error(error.clone()));
         // READY that cannot be read leaves no session to resume; anything else keeps it.
@@ -727,7 +791,7 @@ impl ShardMachine {
         let Some(heartbeater) = &self.heartbeater else {
             return;
         };
-        match heartbeater.on_due() {
+        match heartbeater.on_due(now) {
             Beat::Zombie => self.fail_connection(now, CloseCause::Zombie),
             Beat::Send => {
                 if self.config.ratelimit && !self.limiter.can_send_heartbeat(now) {
@@ -758,6 +822,7 @@ impl ShardMachine {
             .or(self.pending_seq);
         // A heartbeat is `{"op":1,"d":<u64 or null>}`: always well under 4096 bytes.
         if let Ok(frame) = command::to_frame(&Heartbeat(seq)) {
+            log!(trace, seq = ?seq, scheduled, "heartbeat sent");
             self.send_frame(now, frame);
             self.stats.heartbeats_sent += 1;
         }
@@ -792,6 +857,7 @@ impl ShardMachine {
         while !self.queue.is_empty() {
             if self.config.ratelimit && !self.limiter.can_send_command(now) {
                 let at = self.limiter.next_command_slot(now);
+                log!(debug, queued = self.queue.len(), wait = ?(at - now), "commands wait for the rate limiter");
                 self.timers.set(Timer::Send, at);
                 return;
             }
@@ -838,6 +904,7 @@ impl ShardMachine {
     fn drop_session(&mut self) {
         self.session = None;
         self.pending_seq = None;
+        self.resume_connect_failures = 0;
     }
 
     /// Closes the socket with the resumable code and reconnects (after `wait`, or the
@@ -869,20 +936,33 @@ impl ShardMachine {
         self.timers.clear();
         self.heartbeater = None;
         self.stats.reconnects += 1;
+        self.stats.reconnects_by_cause.record(&cause);
         self.stats.connected_since = None;
         self.attempts = self.attempts.saturating_add(1);
+        if cause == CloseCause::ConnectFailed && self.session.is_some() {
+            self.resume_connect_failures += 1;
+            if self.resume_connect_failures >= MAX_RESUME_CONNECT_FAILURES {
+                log!(
+                    info,
+                    failures = self.resume_connect_failures,
+                    "giving the session up: its resume URL does not answer"
+                );
+                self.drop_session();
+            }
+        }
         let next = if self.session.is_some() {
             Next::Resume
         } else {
             Next::Identify
         };
+        let delay = backoff::delay(self.attempts, self.rng.f64()).max(wait.unwrap_or_default());
+        log!(info, cause = ?cause, code = ?code, initiator = ?initiator, next = ?next, delay = ?delay, "reconnecting");
         self.emit(Event::Closed(Closed {
             code,
             initiator,
             cause,
             next,
         }));
-        let delay = backoff::delay(self.attempts, self.rng.f64()).max(wait.unwrap_or_default());
         if delay.is_zero() {
             self.connect();
         } else {
@@ -892,6 +972,8 @@ impl ShardMachine {
     }
 
     fn stop_locally(&mut self, cause: CloseCause) {
+        log!(error, cause = ?cause, "stopping the shard for good");
+        self.stats.fatal_closes += 1;
         if self.state.has_socket() {
             self.outputs.push_back(Output::Close(CloseFrame::RESUME));
         }

@@ -8,6 +8,13 @@
 //! [`poll_grant`](IdentifyScheduler::poll_grant) and sleeps until
 //! [`poll_timeout`](IdentifyScheduler::poll_timeout).
 //!
+//! Buckets start in order (§7: with 32 shards and `max_concurrency` 16, shards 0–15 together,
+//! then 16–31): a bucket grants its lowest waiting shard. Shards ask after their Hello, whose
+//! arrival order the network decides, so a starter that knows which shards are coming
+//! announces them with [`expect`](IdentifyScheduler::expect). Shards then start in waves of
+//! `max_concurrency` consecutive ids: no shard of a wave is granted while a shard of that wave
+//! or an earlier one is expected but has not asked yet, for at most one window.
+//!
 //! It knows nothing of shards' state machines, sockets or tasks: the adapters wrap it in
 //! whatever shares it between shards (a mutex in one process, a service across processes).
 //!
@@ -57,8 +64,24 @@ pub struct SessionStartLimit {
 struct Bucket {
     /// Shards waiting, granted lowest id first (buckets start in order, §8).
     waiting: BTreeSet<u32>,
+    /// Shards announced by `expect` that have not asked yet.
+    expected: BTreeSet<u32>,
     /// When this bucket may grant again; `None` if it never granted.
     free_at: Option<Instant>,
+}
+
+impl Bucket {
+    /// Whether the bucket's next shard waits for `lowest_expected`: the wave of `buckets`
+    /// consecutive ids it belongs to, or an earlier one, still misses that shard.
+    fn is_held(&self, lowest_expected: Option<u32>, buckets: u32) -> bool {
+        match (lowest_expected, self.waiting.first()) {
+            (Some(expected), Some(next)) => {
+                let wave_end = (next / buckets).saturating_add(1).saturating_mul(buckets);
+                expected < wave_end
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The session-start budget with an absolute reset time.
@@ -71,7 +94,7 @@ struct Budget {
 
 /// Grants identify permits: one per bucket per window, within the session-start budget.
 ///
-/// Inputs: [`request`](Self::request), [`cancel`](Self::cancel),
+/// Inputs: [`request`](Self::request), [`cancel`](Self::cancel), [`expect`](Self::expect),
 /// [`set_session_start_limit`](Self::set_session_start_limit). Outputs: drain
 /// [`poll_grant`](Self::poll_grant) until `None`, then call again at
 /// [`poll_timeout`](Self::poll_timeout). A request for a shard already waiting is merged
@@ -81,6 +104,8 @@ pub struct IdentifyScheduler {
     window: Duration,
     buckets: Vec<Bucket>,
     budget: Option<Budget>,
+    /// Until when expected shards may hold their buckets; set when one first does.
+    expect_until: Option<Instant>,
     latest_now: Option<Instant>,
 }
 
@@ -93,6 +118,7 @@ impl IdentifyScheduler {
             window: IDENTIFY_WINDOW,
             buckets: vec![Bucket::default(); buckets],
             budget: None,
+            expect_until: None,
             latest_now: None,
         }
     }
@@ -145,14 +171,31 @@ impl IdentifyScheduler {
     /// Shard `shard` asks for a permit.
     pub fn request(&mut self, now: Instant, shard: u32) {
         self.observe(now);
-        let bucket = self.bucket_of(shard);
-        self.buckets[bucket].waiting.insert(shard);
+        let index = self.bucket_of(shard);
+        let bucket = &mut self.buckets[index];
+        bucket.expected.remove(&shard);
+        bucket.waiting.insert(shard);
     }
 
-    /// Withdraws a waiting request; returns whether one was waiting.
+    /// Announces that `shard` will [`request`](Self::request) soon (it is starting and has
+    /// no session to resume). Until it does, no shard of its wave (`max_concurrency`
+    /// consecutive ids) or a later one is granted; the hold lasts at most one window from the
+    /// moment it first delays another shard, so a shard that never asks (it resumed, or
+    /// cannot connect) delays the start once, by one window.
+    pub fn expect(&mut self, shard: u32) {
+        let index = self.bucket_of(shard);
+        let bucket = &mut self.buckets[index];
+        if !bucket.waiting.contains(&shard) {
+            bucket.expected.insert(shard);
+        }
+    }
+
+    /// Withdraws a waiting request or an expectation; returns whether a request was waiting.
     pub fn cancel(&mut self, shard: u32) -> bool {
-        let bucket = self.bucket_of(shard);
-        self.buckets[bucket].waiting.remove(&shard)
+        let index = self.bucket_of(shard);
+        let bucket = &mut self.buckets[index];
+        bucket.expected.remove(&shard);
+        bucket.waiting.remove(&shard)
     }
 
     /// Whether `shard` waits for a permit.
@@ -165,6 +208,14 @@ impl IdentifyScheduler {
         self.buckets.iter().map(|bucket| bucket.waiting.len()).sum()
     }
 
+    /// How many announced shards have not asked yet.
+    pub fn expected(&self) -> usize {
+        self.buckets
+            .iter()
+            .map(|bucket| bucket.expected.len())
+            .sum()
+    }
+
     /// The next shard allowed to identify at `now`, buckets in order, lowest shard first.
     pub fn poll_grant(&mut self, now: Instant) -> Option<u32> {
         let now = self.observe(now);
@@ -172,10 +223,21 @@ impl IdentifyScheduler {
         if self.budget.is_some_and(|budget| budget.remaining == 0) {
             return None;
         }
+        self.expire_expectations(now);
         let window = self.window;
-        let bucket = self.buckets.iter_mut().find(|bucket| {
+        let (lowest, buckets) = (self.lowest_expected(), self.max_concurrency());
+        let free = |bucket: &Bucket| {
             !bucket.waiting.is_empty() && bucket.free_at.is_none_or(|at| at <= now)
-        })?;
+        };
+        let held = |bucket: &Bucket| bucket.is_held(lowest, buckets);
+        if self.expect_until.is_none() && self.buckets.iter().any(|b| free(b) && held(b)) {
+            // The hold starts counting the first time it delays a shard.
+            self.expect_until = Some(now + window);
+        }
+        let bucket = self
+            .buckets
+            .iter_mut()
+            .find(|bucket| free(bucket) && !held(bucket))?;
         let shard = bucket.waiting.pop_first()?;
         bucket.free_at = Some(now + window);
         if let Some(budget) = &mut self.budget {
@@ -188,15 +250,41 @@ impl IdentifyScheduler {
     /// waits. An instant in the past means "now".
     pub fn poll_timeout(&self) -> Option<Instant> {
         let now = self.latest_now?;
+        let (lowest, buckets) = (self.lowest_expected(), self.max_concurrency());
         let bucket_free = self
             .buckets
             .iter()
             .filter(|bucket| !bucket.waiting.is_empty())
-            .map(|bucket| bucket.free_at.map_or(now, |at| at.max(now)))
+            .map(|bucket| {
+                let free = bucket.free_at.map_or(now, |at| at.max(now));
+                match self.expect_until {
+                    Some(until) if bucket.is_held(lowest, buckets) => free.max(until),
+                    _ => free,
+                }
+            })
             .min()?;
         match self.budget {
             Some(budget) if budget.remaining == 0 => Some(bucket_free.max(budget.reset_at)),
             _ => Some(bucket_free),
+        }
+    }
+
+    /// The lowest shard expected but not asking yet.
+    fn lowest_expected(&self) -> Option<u32> {
+        self.buckets
+            .iter()
+            .filter_map(|bucket| bucket.expected.first())
+            .min()
+            .copied()
+    }
+
+    /// Forgets every expectation once the hold's window passed.
+    fn expire_expectations(&mut self, now: Instant) {
+        if self.expect_until.is_some_and(|until| until <= now) {
+            self.expect_until = None;
+            for bucket in &mut self.buckets {
+                bucket.expected.clear();
+            }
         }
     }
 
@@ -356,6 +444,71 @@ mod tests {
         // `start` is older than what was seen: the window still counts from the grant.
         assert_eq!(queue.poll_grant(start), None);
         assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW * 2));
+    }
+
+    #[test]
+    fn a_wave_starts_together_once_its_expected_shards_asked() {
+        let start = Instant::now();
+        let mut queue = IdentifyScheduler::new(2);
+        for shard in 0..4 {
+            queue.expect(shard);
+        }
+        assert_eq!(queue.expected(), 4);
+        // Shards 3, 2 and 1 ask first: all wait for shard 0, the rest of wave 0.
+        queue.request(start, 3);
+        queue.request(start, 2);
+        assert_eq!(queue.poll_grant(start), None);
+        assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW));
+        let later = start + SECOND / 10;
+        queue.request(later, 1);
+        assert_eq!(queue.poll_grant(later), None, "shard 1 waits for shard 0");
+        queue.request(later, 0);
+        assert_eq!(queue.poll_grant(later), Some(0));
+        assert_eq!(queue.poll_grant(later), Some(1));
+        assert_eq!(queue.expected(), 0);
+        // Wave 1, one window later, together.
+        assert_eq!(queue.poll_timeout(), Some(later + IDENTIFY_WINDOW));
+        assert_eq!(queue.poll_grant(later + IDENTIFY_WINDOW), Some(2));
+        assert_eq!(queue.poll_grant(later + IDENTIFY_WINDOW), Some(3));
+    }
+
+    #[test]
+    fn an_expected_shard_that_never_asks_holds_the_start_one_window() {
+        let start = Instant::now();
+        let mut queue = IdentifyScheduler::new(1);
+        queue.expect(0);
+        queue.expect(1);
+        queue.request(start, 1);
+        assert_eq!(queue.poll_grant(start), None);
+        assert_eq!(queue.poll_timeout(), Some(start + IDENTIFY_WINDOW));
+        assert_eq!(queue.poll_grant(start + IDENTIFY_WINDOW), Some(1));
+        assert_eq!(queue.expected(), 0, "expectations lapse together");
+        // A late request of the lapsed shard waits its turn like any other.
+        queue.request(start + IDENTIFY_WINDOW, 0);
+        assert_eq!(queue.poll_grant(start + IDENTIFY_WINDOW), None);
+        assert_eq!(queue.poll_grant(start + IDENTIFY_WINDOW * 2), Some(0));
+    }
+
+    #[test]
+    fn expectations_hold_their_wave_and_later_ones_only() {
+        let start = Instant::now();
+        let mut queue = IdentifyScheduler::new(2);
+        queue.expect(2);
+        queue.expect(5);
+        // Wave 0 (shards 0, 1) does not wait for wave 1's shard 2.
+        queue.request(start, 1);
+        queue.request(start, 0);
+        assert_eq!(queue.poll_grant(start), Some(0));
+        assert_eq!(queue.poll_grant(start), Some(1));
+        // Shard 3 (wave 1) waits for shard 2; shard 2 is then granted with it.
+        queue.request(start, 3);
+        let next = start + IDENTIFY_WINDOW;
+        assert_eq!(queue.poll_grant(next), None);
+        queue.request(next, 2);
+        assert_eq!(queue.poll_grant(next), Some(2));
+        assert_eq!(queue.poll_grant(next), Some(3));
+        assert!(!queue.cancel(5), "an expectation is not a request");
+        assert_eq!(queue.expected(), 0);
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 /// 121 and close the connection with 4008.
 pub const SEND_MARGIN: Duration = Duration::from_secs(1);
 
+/// How long a sent frame holds its slot with the default 60 s window: the window plus
+/// [`SEND_MARGIN`].
+pub const SLOT_HOLD: Duration = WINDOW.saturating_add(SEND_MARGIN);
+
 /// Heartbeat interval assumed before Hello tells the real one (Discord's usual value).
 const DEFAULT_INTERVAL: Duration = Duration::from_millis(41_250);
 
@@ -120,6 +124,9 @@ impl CommandRatelimiter {
 
     /// A frame was sent at `now`.
     pub(crate) fn record(&mut self, now: Instant) {
+        // Prune here too: with the limiter off nothing else asks for slots, and the send
+        // times would otherwise pile up for the life of the connection.
+        self.prune(now);
         self.sent.push_back(now);
     }
 

@@ -716,3 +716,39 @@ fn token_never_appears_in_debug_output() {
     assert!(!debug.contains(TOKEN));
     let _ = ShardMachine::new;
 }
+
+#[test]
+fn an_unreachable_resume_url_falls_back_to_identify_on_the_gateway_url() {
+    // A saved session whose resume host no longer answers (protocol.md §5.4).
+    let session = Session::new("sess-1", 9, RESUME_URL);
+    let mut h = Harness::with(config().session(session).build().unwrap());
+    for attempt in 1..=gateway_proto::machine::MAX_RESUME_CONNECT_FAILURES {
+        assert!(
+            h.connects().last().unwrap().starts_with(RESUME_URL),
+            "attempt {attempt}"
+        );
+        h.pending_connect = None;
+        h.server_close(None); // the connect failed: no socket ever opened
+        h.advance(Duration::from_secs(120));
+    }
+    assert_eq!(h.shard.session(), None, "the session was given up");
+    assert!(h.connects().last().unwrap().starts_with(MAIN_URL));
+    h.clear();
+    h.open();
+    h.hello();
+    assert_eq!(h.sent_ops(), [2], "identify, not resume");
+}
+
+#[test]
+fn a_resume_url_that_fails_once_is_retried() {
+    let session = Session::new("sess-1", 9, RESUME_URL);
+    let mut h = Harness::with(config().session(session).build().unwrap());
+    h.pending_connect = None;
+    h.server_close(None);
+    h.advance(Duration::from_secs(120));
+    assert!(h.connects().last().unwrap().starts_with(RESUME_URL));
+    h.clear();
+    h.open();
+    h.hello();
+    assert_eq!(h.sent_ops(), [6], "still resumes");
+}

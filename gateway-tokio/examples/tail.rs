@@ -3,14 +3,16 @@
 //! ```text
 //! cargo run --release -p gateway-tokio --example tail -- [OPTIONS]
 //!
-//!   --url URL         gateway URL, ws:// or wss:// (default: Discord's gateway with a token,
-//!                     else the embedded simulator)
+//!   --url URL         gateway URL, ws:// or wss:// (default: what GET /gateway/bot says with
+//!                     a token, else the embedded simulator)
 //!   --token TOKEN     bot token (default: $DISCORD_TOKEN; with neither, start the embedded
 //!                     simulator on loopback and use its token)
+//!   --api URL         HTTP API base for GET /gateway/bot (default: Discord's with a token,
+//!                     the embedded simulator's without one, none with --url)
 //!   --intents LIST    a number, or names separated by commas (default: every
 //!                     non-privileged intent)
-//!   --shards N        total shard count (default 1)
-//!   --shard ID        run only this shard; repeatable (default: every shard 0..N)
+//!   --shards N|auto   total shard count, or the count GET /gateway/bot recommends (default 1)
+//!   --shard ID        run only this shard; repeatable (default: every shard)
 //!   --compress MODE   none, zlib-stream or zstd-stream (default zlib-stream; zstd-stream
 //!                     needs `--features zstd`)
 //!   --events N        exit 0 after N dispatches other than READY and RESUMED
@@ -18,31 +20,40 @@
 //!   --commands        read gateway commands from stdin, one JSON payload a line; a top-level
 //!                     "shard": N picks the shard (default 0) and is removed before sending
 //!   --session FILE    resume from FILE if present; save every shard's session there on exit
+//!   --stats SECONDS   every SECONDS, one line per shard on stderr: events/s, MB/s inflated,
+//!                     heartbeat latency, reconnects (from the shard's statistics)
 //! ```
 //!
 //! Exit status: 0 when `--events` is reached, when stdin ends under `--commands` and every
 //! command was sent, or on Ctrl-C; 1 after a fatal error or an unreadable session file;
-//! 2 for a bad command line. Logs go to stderr, filtered by `RUST_LOG`.
+//! 2 for a bad command line. Logs go to stderr, filtered by `RUST_LOG`; tungstenite is held at
+//! debug whatever `RUST_LOG` says, as its trace lines print every frame written, the token
+//! of Identify among them.
+//!
+//! Every shard is started from one `GET /gateway/bot` answer (identify buckets and session-start
+//! budget shared through one queue) and read through one fair `ShardStream`; on exit they are
+//! closed together and, with `--session`, their sessions saved for the next run to resume.
 //!
 //! This file owns the command line, the output formats and the session file; the gateway is
 //! entirely gateway-tokio's.
 
+use futures_util::StreamExt;
 use gateway_sim::{EventRate, SimConfig, Simulator};
 use gateway_tokio::{
-    CloseFrame, Compression, Config, Event, InMemoryQueue, Intents, Queue, Session, Shard, ShardId,
+    proto::{config::DISCORD_GATEWAY_URL, gateway_bot::DISCORD_API_BASE, queue::IDENTIFY_WINDOW},
+    start_with, CloseFrame, Compression, Config, Event, GatewayApi, GatewayBot, Intents,
+    SavedSessions, SessionStartLimits, Shard, ShardId, ShardStream, StartError, Statistics, Token,
 };
 use serde_json::{json, Map, Value};
 use std::{
     collections::BTreeMap,
     ffi::OsString,
-    future::{poll_fn, Future},
+    future::Future,
     io::Write,
     path::PathBuf,
     pin::pin,
     process::ExitCode,
-    sync::Arc,
-    task::Poll,
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -63,19 +74,32 @@ const USAGE: u8 = 2;
 /// Exit status after a fatal error.
 const FATAL: u8 = 1;
 
+/// `--shards`: a count, or what `GET /gateway/bot` recommends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shards {
+    Count(u32),
+    Auto,
+}
+
+/// The shard count the embedded simulator recommends for `--shards auto`.
+const SIMULATOR_SHARDS: u32 = 4;
+
 /// The command line, checked.
 #[derive(Debug)]
 struct Args {
     url: Option<String>,
     token: Option<String>,
+    api: Option<String>,
     intents: Intents,
-    shards: u32,
+    shards: Shards,
+    /// The shards to run; empty for all of them.
     only: Vec<u32>,
     compression: Compression,
     events: Option<u64>,
     json: bool,
     commands: bool,
     session: Option<PathBuf>,
+    stats: Option<Duration>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
@@ -84,14 +108,16 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
     let mut parsed = Args {
         url: None,
         token: None,
+        api: None,
         intents: Intents::NON_PRIVILEGED,
-        shards: 1,
+        shards: Shards::Count(1),
         only: Vec::new(),
         compression: Compression::ZlibStream,
         events: None,
         json: false,
         commands: false,
         session: None,
+        stats: None,
     };
     let text = |parser: &mut lexopt::Parser| -> Result<String, String> {
         let value = parser.value().map_err(|error| error.to_string())?;
@@ -103,13 +129,19 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
         match arg {
             Long("url") => parsed.url = Some(text(&mut parser)?),
             Long("token") => parsed.token = Some(text(&mut parser)?),
+            Long("api") => parsed.api = Some(text(&mut parser)?),
             Long("intents") => {
                 let list = text(&mut parser)?;
                 parsed.intents = list
                     .parse()
                     .map_err(|error| format!("--intents {list}: {error}"))?;
             }
-            Long("shards") => parsed.shards = number(&text(&mut parser)?, "--shards")?,
+            Long("shards") => {
+                parsed.shards = match text(&mut parser)?.as_str() {
+                    "auto" => Shards::Auto,
+                    count => Shards::Count(number(count, "--shards")?),
+                }
+            }
             Long("shard") => parsed.only.push(number(&text(&mut parser)?, "--shard")?),
             Long("compress") => {
                 parsed.compression = match text(&mut parser)?.as_str() {
@@ -134,25 +166,35 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
             Long("session") => {
                 parsed.session = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
             }
+            Long("stats") => {
+                let value = text(&mut parser)?;
+                let seconds: f64 = number(&value, "--stats")?;
+                if !(seconds.is_finite() && seconds > 0.0) {
+                    return Err(format!("--stats {value}: a number of seconds above 0"));
+                }
+                parsed.stats = Some(Duration::from_secs_f64(seconds));
+            }
             Long("help") | Short('h') => return Err("see the options at the top of tail.rs".into()),
             _ => return Err(arg.unexpected().to_string()),
         }
     }
-    if parsed.shards == 0 {
+    if parsed.shards == Shards::Count(0) {
         return Err("--shards must be at least 1".into());
     }
-    if let Some(id) = parsed.only.iter().find(|id| **id >= parsed.shards) {
-        return Err(format!(
-            "--shard {id} is not below --shards {}",
-            parsed.shards
-        ));
-    }
-    if parsed.only.is_empty() {
-        parsed.only = (0..parsed.shards).collect();
+    if let Shards::Count(total) = parsed.shards {
+        check_only(&parsed.only, total)?;
     }
     parsed.only.sort_unstable();
     parsed.only.dedup();
     Ok(parsed)
+}
+
+/// Every `--shard` must be below the total.
+fn check_only(only: &[u32], total: u32) -> Result<(), String> {
+    match only.iter().find(|id| **id >= total) {
+        Some(id) => Err(format!("--shard {id} is not below the shard count {total}")),
+        None => Ok(()),
+    }
 }
 
 fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, String> {
@@ -162,11 +204,16 @@ fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    use tracing_subscriber::{filter::LevelFilter, filter::Targets, prelude::*};
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    // tungstenite's trace lines print each frame it writes, bytes and all: Identify's token.
+    let cap = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("tungstenite", LevelFilter::DEBUG);
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    tracing_subscriber::registry()
+        .with(logs.with_filter(filter).with_filter(cap))
         .init();
     let args = match parse_args(std::env::args_os().skip(1)) {
         Ok(args) => args,
@@ -184,32 +231,55 @@ async fn main() -> ExitCode {
             std::future::pending::<()>().await;
         }
     };
-    let mut stdout = std::io::stdout();
-    // The process's one identify queue (Discord's default: one bucket, 5 s windows).
-    let queue = Arc::new(InMemoryQueue::new(1));
-    ExitCode::from(run(args, env_token, queue, stdin, &mut stdout, ctrl_c).await)
+    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+    let output = Output {
+        events: &mut stdout,
+        stats: &mut stderr,
+    };
+    ExitCode::from(run(args, env_token, IDENTIFY_WINDOW, stdin, output, ctrl_c).await)
 }
 
-/// Runs the tool; returns the exit status.
+/// Where the tool writes: events to stdout, `--stats` lines to stderr.
+struct Output<'a> {
+    events: &'a mut dyn Write,
+    stats: &'a mut dyn Write,
+}
+
+/// Runs the tool; returns the exit status. `identify_window` is the gateway's per-bucket
+/// window (Discord's 5 s; the embedded simulator is given the same).
 async fn run(
     args: Args,
     env_token: Option<String>,
-    queue: Arc<dyn Queue>,
+    identify_window: Duration,
     input: impl AsyncBufRead + Unpin,
-    out: &mut dyn Write,
+    out: Output<'_>,
     shutdown: impl Future<Output = ()>,
 ) -> u8 {
     // Without a token: the embedded simulator, unless --url names another gateway (then the
     // simulator's default token, for a `gateway-sim` started by hand).
     let mut simulator = None;
-    let (url, token) = match (args.token.clone().or(env_token), args.url.clone()) {
-        (Some(token), url) => (url, token),
-        (None, Some(url)) => (Some(url), SimConfig::default().token),
+    let (url, token, api) = match (args.token.clone().or(env_token), args.url.clone()) {
+        // A gateway of one's own (--url) has no API unless named; Discord's has Discord's.
+        (Some(token), Some(url)) => (Some(url), token, args.api.clone()),
+        (Some(token), None) => {
+            let api = args.api.clone();
+            (
+                None,
+                token,
+                Some(api.unwrap_or_else(|| DISCORD_API_BASE.to_owned())),
+            )
+        }
+        (None, Some(url)) => (Some(url), SimConfig::default().token, args.api.clone()),
         (None, None) => {
             let config = SimConfig {
                 heartbeat_interval: Duration::from_secs(5),
                 event_rate: EventRate::PerSecond(5.0),
-                recommended_shards: args.shards,
+                recommended_shards: match args.shards {
+                    Shards::Count(count) => count,
+                    Shards::Auto => SIMULATOR_SHARDS,
+                },
+                max_concurrency: 16,
+                identify_window,
                 ..SimConfig::default()
             };
             let sim = match Simulator::start(config).await {
@@ -223,19 +293,56 @@ async fn run(
                 "tail: no token: streaming the embedded simulator at {}",
                 sim.url()
             );
-            let pair = (Some(sim.url()), sim.config().token.clone());
+            let api = args.api.clone().unwrap_or_else(|| sim.http_url());
+            let triple = (Some(sim.url()), sim.config().token.clone(), Some(api));
             simulator = Some(sim);
-            pair
+            triple
         }
     };
+    // One answer for every shard: the count (for auto), identify buckets, session starts.
+    let gateway = match (&api, args.shards) {
+        (Some(base), _) => {
+            let api = GatewayApi::with_base(base.as_str()).identify_window(identify_window);
+            match api.gateway_bot(&Token::new(&token)).await {
+                Ok(gateway) => gateway,
+                Err(error) => {
+                    eprintln!("tail: {error}");
+                    return FATAL;
+                }
+            }
+        }
+        (None, Shards::Count(total)) => assumed_gateway(url.as_deref(), total),
+        (None, Shards::Auto) => {
+            eprintln!("tail: --shards auto needs GET /gateway/bot: give --api or a token");
+            return USAGE;
+        }
+    };
+    let total = match args.shards {
+        Shards::Count(total) => total,
+        Shards::Auto => gateway.shards,
+    };
+    if let Err(error) = check_only(&args.only, total) {
+        eprintln!("tail: {error}");
+        return USAGE;
+    }
+    let ids: Vec<ShardId> = if args.only.is_empty() {
+        (0..total)
+            .filter_map(|n| ShardId::new(n, total).ok())
+            .collect()
+    } else {
+        args.only
+            .iter()
+            .filter_map(|n| ShardId::new(*n, total).ok())
+            .collect()
+    };
     let saved = match &args.session {
-        Some(path) => match load_sessions(path, args.shards) {
+        Some(path) => match load_sessions(path, total) {
             Ok(saved) if simulator.is_some() && !saved.is_empty() => {
                 eprintln!(
                     "tail: the embedded simulator starts empty; not resuming {}",
                     path.display()
                 );
-                BTreeMap::new()
+                SavedSessions::new(total)
             }
             Ok(saved) => saved,
             Err(error) => {
@@ -246,36 +353,38 @@ async fn run(
                 return FATAL;
             }
         },
-        None => BTreeMap::new(),
+        None => SavedSessions::new(total),
     };
-    let mut shards = Vec::new();
-    for &number in &args.only {
-        let id = match ShardId::new(number, args.shards) {
-            Ok(id) => id,
-            Err(error) => {
-                eprintln!("tail: {error}");
-                return USAGE;
-            }
-        };
-        let mut builder = Config::builder(&token, args.intents).compression(args.compression);
-        if let Some(url) = &url {
-            builder = builder.gateway_url(url.as_str());
-        }
-        if let Some(session) = saved.get(&number) {
-            builder = builder.session(session.clone());
-        }
-        match builder.build() {
-            Ok(config) => shards.push(Shard::builder(config).queue(queue.clone()).build(id)),
-            Err(error) => {
-                eprintln!("tail: {error}");
-                return USAGE;
-            }
-        }
+    let mut base = Config::builder(&token, args.intents).compression(args.compression);
+    if let Some(url) = &url {
+        base = base.gateway_url(url.as_str());
     }
+    let config = match base.build() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("tail: {error}");
+            return USAGE;
+        }
+    };
+    let shards = start_with(&gateway, identify_window, ids, config, |id, config| {
+        saved.resume(id, config)
+    });
+    let mut shards = match shards {
+        Ok(shards) => ShardStream::new(shards),
+        Err(StartError::Config { error, .. }) => {
+            eprintln!("tail: {error}");
+            return USAGE;
+        }
+        Err(error) => {
+            eprintln!("tail: {error}");
+            return FATAL;
+        }
+    };
 
     let mut tail = Tail {
         args: &args,
-        out,
+        out: out.events,
+        stats: out.stats,
         dispatches: 0,
     };
     let status = tail.stream(&mut shards, input, shutdown).await;
@@ -284,14 +393,9 @@ async fn run(
     } else {
         CloseFrame::NORMAL
     };
-    let mut sessions = BTreeMap::new();
-    for shard in &mut shards {
-        if let Some(session) = shard.close(ending.clone()).await {
-            sessions.insert(shard.id().number(), session);
-        }
-    }
+    let sessions = shards.close(ending).await;
     if let Some(path) = &args.session {
-        if let Err(error) = save_sessions(path, args.shards, &sessions) {
+        if let Err(error) = save_sessions(path, &sessions) {
             eprintln!(
                 "tail: cannot save the sessions to {}: {error}",
                 path.display()
@@ -303,70 +407,76 @@ async fn run(
     status
 }
 
+/// What `GET /gateway/bot` would say for a gateway without an API (`--url` alone): `total`
+/// shards, one identify bucket, a full default budget.
+fn assumed_gateway(url: Option<&str>, total: u32) -> GatewayBot {
+    GatewayBot {
+        url: url.unwrap_or(DISCORD_GATEWAY_URL).to_owned(),
+        shards: total,
+        session_start_limit: SessionStartLimits {
+            total: 1000,
+            remaining: 1000,
+            reset_after: Duration::from_secs(24 * 60 * 60),
+            max_concurrency: 1,
+        },
+    }
+}
+
 /// The streaming part: events out, commands in.
 struct Tail<'a> {
     args: &'a Args,
     out: &'a mut dyn Write,
+    stats: &'a mut dyn Write,
     dispatches: u64,
 }
 
 impl Tail<'_> {
     async fn stream(
         &mut self,
-        shards: &mut [Shard],
+        shards: &mut ShardStream,
         input: impl AsyncBufRead + Unpin,
         shutdown: impl Future<Output = ()>,
     ) -> u8 {
         let mut shutdown = pin!(shutdown);
         let mut lines = self.args.commands.then(|| input.lines());
-        let mut accepted = vec![0_u64; shards.len()];
-        let mut ended = vec![false; shards.len()];
-        let mut turn = 0;
+        // Commands accepted per shard number.
+        let mut accepted: BTreeMap<u32, u64> = BTreeMap::new();
         let mut tick = tokio::time::interval(Duration::from_millis(100));
+        let mut report = self.args.stats.map(|every| {
+            let mut report = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            report.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            report
+        });
+        let mut reported: Vec<(Instant, Statistics)> = shards
+            .shards()
+            .iter()
+            .map(|shard| (Instant::now(), shard.statistics()))
+            .collect();
         loop {
             if lines.is_none()
                 && self.args.commands
-                && shards
-                    .iter()
-                    .zip(&accepted)
-                    .all(|(shard, sent)| shard.statistics().commands_sent >= *sent)
+                && shards.shards().iter().all(|shard| {
+                    let sent = accepted.get(&shard.id().number()).copied().unwrap_or(0);
+                    shard.statistics().commands_sent >= sent
+                })
             {
                 return 0;
             }
-            if ended.iter().all(|ended| *ended) {
-                return 0;
-            }
-            // Every shard's stream, starting from a rotating one so none is favoured.
-            let next = poll_fn(|cx| {
-                for offset in 0..shards.len() {
-                    let index = (turn + offset) % shards.len();
-                    if ended[index] {
-                        continue;
-                    }
-                    if let Poll::Ready(item) = futures_next(&mut shards[index], cx) {
-                        turn = index + 1;
-                        return Poll::Ready((index, item));
-                    }
-                }
-                Poll::Pending
-            });
             tokio::select! {
                 () = &mut shutdown => return 0,
-                (index, item) = next => match item {
-                    None => ended[index] = true,
-                    Some(item) => {
-                        let shard = shards[index].id().number();
-                        let fatal = matches!(&item, Err(error) if error.is_fatal());
-                        let dispatch = matches!(item, Ok(Event::Dispatch(_)));
-                        self.print(shard, item);
-                        if fatal {
-                            return FATAL;
-                        }
-                        if dispatch {
-                            self.dispatches += 1;
-                            if self.args.events.is_some_and(|n| self.dispatches >= n) {
-                                return 0;
-                            }
+                next = shards.next() => {
+                    // Every shard ended.
+                    let Some((id, item)) = next else { return 0 };
+                    let fatal = matches!(&item, Err(error) if error.is_fatal());
+                    let dispatch = matches!(item, Ok(Event::Dispatch(_)));
+                    self.print(id.number(), item);
+                    if fatal {
+                        return FATAL;
+                    }
+                    if dispatch {
+                        self.dispatches += 1;
+                        if self.args.events.is_some_and(|n| self.dispatches >= n) {
+                            return 0;
                         }
                     }
                 },
@@ -377,12 +487,28 @@ impl Tail<'_> {
                     }
                 }
                 _ = tick.tick() => {}
+                _ = async { report.as_mut()?.tick().await; Some(()) }, if report.is_some() => {
+                    self.report(shards.shards(), &mut reported);
+                }
             }
         }
     }
 
+    /// One `--stats` line per shard: the rates since the previous report.
+    fn report(&mut self, shards: &[Shard], reported: &mut [(Instant, Statistics)]) {
+        for (shard, (at, before)) in shards.iter().zip(reported) {
+            let (now, statistics) = (Instant::now(), shard.statistics());
+            let latency = shard.latency().and_then(|latency| latency.recent().next());
+            let line = summary(shard.id().number(), before, &statistics, now - *at, latency);
+            // A closed stderr loses the summaries, nothing else.
+            let _ = writeln!(self.stats, "{line}");
+            (*at, *before) = (now, statistics);
+        }
+        let _ = self.stats.flush();
+    }
+
     /// Sends one stdin line to its shard; a bad line is reported, not fatal.
-    fn command(&mut self, shards: &[Shard], accepted: &mut [u64], line: &str) {
+    fn command(&mut self, shards: &ShardStream, accepted: &mut BTreeMap<u32, u64>, line: &str) {
         if line.trim().is_empty() {
             return;
         }
@@ -396,19 +522,21 @@ impl Tail<'_> {
                     .and_then(|n| u32::try_from(n).ok())
                     .ok_or_else(|| format!("bad \"shard\": {value}"))?,
             };
-            let index = shards
+            let shard = shards
+                .shards()
                 .iter()
-                .position(|shard| shard.id().number() == number)
+                .find(|shard| shard.id().number() == number)
                 .ok_or_else(|| format!("shard {number} is not run here"))?;
             let text = Value::Object(payload).to_string();
-            shards[index]
-                .send(text)
-                .map_err(|error| error.to_string())?;
-            accepted[index] += 1;
+            shard.send(text).map_err(|error| error.to_string())?;
+            *accepted.entry(number).or_default() += 1;
             Ok::<(), String>(())
         })();
         if let Err(message) = result {
-            let shard = shards.first().map_or(0, |shard| shard.id().number());
+            let shard = shards
+                .shards()
+                .first()
+                .map_or(0, |shard| shard.id().number());
             self.line(
                 shard,
                 json!({"kind": "error", "fatal": false, "message": message}),
@@ -458,12 +586,27 @@ impl Tail<'_> {
     }
 }
 
-fn futures_next(
-    shard: &mut Shard,
-    cx: &mut std::task::Context<'_>,
-) -> Poll<Option<Result<Event, gateway_tokio::Error>>> {
-    use futures_util::Stream;
-    std::pin::Pin::new(shard).poll_next(cx)
+/// A `--stats` line: dispatches and inflated bytes per second between two snapshots of a
+/// shard's statistics, the last heartbeat round trip, and the reconnects so far.
+fn summary(
+    shard: u32,
+    before: &Statistics,
+    now: &Statistics,
+    elapsed: Duration,
+    latency: Option<Duration>,
+) -> String {
+    let seconds = elapsed.as_secs_f64().max(f64::EPSILON);
+    let events = now.dispatches.saturating_sub(before.dispatches) as f64 / seconds;
+    let bytes = now.bytes_inflated.saturating_sub(before.bytes_inflated) as f64 / seconds;
+    let latency = latency.map_or_else(
+        || "-".to_owned(),
+        |rtt| format!("{:.1} ms", rtt.as_secs_f64() * 1000.0),
+    );
+    format!(
+        "shard {shard}: {events:.1} events/s, {:.2} MB/s inflated, latency {latency}, {} reconnects",
+        bytes / 1e6,
+        now.reconnects,
+    )
 }
 
 /// An event as a JSON object (without `shard`) and as a readable line.
@@ -534,37 +677,35 @@ fn describe(event: Event) -> (Value, String) {
     }
 }
 
-/// Reads `{"shards": N, "sessions": {"0": {...}}}`; a missing file is no sessions.
-fn load_sessions(path: &PathBuf, shards: u32) -> Result<BTreeMap<u32, Session>, String> {
+/// Reads `{"shards": N, "sessions": {"0": {...}}}` ([`SavedSessions`]); a missing file, or one
+/// for another shard count, is no sessions.
+fn load_sessions(path: &PathBuf, shards: u32) -> Result<SavedSessions, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(SavedSessions::new(shards))
+        }
         Err(error) => return Err(error.to_string()),
     };
-    let file: Value = serde_json::from_str(&text).map_err(|error| error.to_string())?;
-    let saved_total = file["shards"].as_u64().ok_or("no \"shards\" count")?;
-    let sessions: BTreeMap<u32, Session> =
-        serde_json::from_value(file["sessions"].clone()).map_err(|error| error.to_string())?;
-    if saved_total != u64::from(shards) {
-        eprintln!("tail: the session file is for {saved_total} shards, not {shards}: identifying");
-        return Ok(BTreeMap::new());
+    let saved: SavedSessions = serde_json::from_str(&text).map_err(|error| error.to_string())?;
+    if saved.shards != shards {
+        eprintln!(
+            "tail: the session file is for {} shards, not {shards}: identifying",
+            saved.shards
+        );
+        return Ok(SavedSessions::new(shards));
     }
-    Ok(sessions)
+    Ok(saved)
 }
 
-fn save_sessions(
-    path: &PathBuf,
-    shards: u32,
-    sessions: &BTreeMap<u32, Session>,
-) -> Result<(), String> {
-    let file = json!({"shards": shards, "sessions": sessions});
-    std::fs::write(path, format!("{file:#}\n")).map_err(|error| error.to_string())
+fn save_sessions(path: &PathBuf, sessions: &SavedSessions) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(sessions).map_err(|error| error.to_string())?;
+    std::fs::write(path, format!("{text}\n")).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gateway_tokio::IdentifyScheduler;
 
     fn args(list: &[&str]) -> Args {
         parse_args(list.iter().map(OsString::from)).expect("valid arguments")
@@ -578,25 +719,33 @@ mod tests {
 
     /// As [`tail`], with the output text too.
     async fn tail_text(list: &[&str], stdin: &[u8]) -> (u8, Vec<Value>, String) {
-        let mut out = Vec::new();
-        // The simulators of these tests have no identify window; neither has this queue.
-        let queue =
-            InMemoryQueue::from_scheduler(IdentifyScheduler::new(1).with_window(Duration::ZERO));
+        let (status, lines, text, _) = tail_all(list, stdin).await;
+        (status, lines, text)
+    }
+
+    /// As [`tail_text`], with what went to stderr too.
+    async fn tail_all(list: &[&str], stdin: &[u8]) -> (u8, Vec<Value>, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        // The simulators of these tests, the embedded one included, have no identify window.
         let status = run(
             args(list),
             None,
-            Arc::new(queue),
+            Duration::ZERO,
             stdin,
-            &mut out,
+            Output {
+                events: &mut out,
+                stats: &mut err,
+            },
             std::future::pending(),
         )
         .await;
         let text = String::from_utf8(out).expect("utf-8 output");
+        let err = String::from_utf8(err).expect("utf-8 stderr");
         let lines = text
             .lines()
             .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
             .collect();
-        (status, lines, text)
+        (status, lines, text, err)
     }
 
     fn kinds(lines: &[Value]) -> Vec<&str> {
@@ -748,6 +897,13 @@ mod tests {
         assert!(refuse(&["--compress", "gzip"]));
         assert!(refuse(&["--events", "many"]));
         assert!(refuse(&["--frobnicate"]));
+        assert!(refuse(&["--stats", "0"]));
+        assert!(refuse(&["--stats", "-1"]));
+        assert!(refuse(&["--stats", "often"]));
+        assert_eq!(
+            args(&["--stats", "2.5"]).stats,
+            Some(Duration::from_millis(2500))
+        );
         let parsed = args(&[
             "--shards",
             "4",
@@ -760,7 +916,99 @@ mod tests {
         ]);
         assert_eq!(parsed.only, [1, 3]);
         assert_eq!(parsed.intents, Intents::GUILDS | Intents::GUILD_MESSAGES);
-        assert_eq!(args(&[]).only, [0]);
+        assert!(args(&[]).only.is_empty(), "every shard");
+        assert_eq!(args(&[]).shards, Shards::Count(1));
+        let auto = args(&["--shards", "auto", "--shard", "7"]);
+        assert_eq!(auto.shards, Shards::Auto);
+        assert_eq!(auto.only, [7], "checked once the count is known");
+    }
+
+    #[tokio::test]
+    async fn shards_auto_runs_what_the_embedded_simulator_recommends() {
+        let (status, lines) = tail(&["--shards", "auto", "--events", "6", "--json"], b"").await;
+        assert_eq!(status, 0);
+        let mut ready: Vec<u64> = lines
+            .iter()
+            .filter(|line| line["kind"] == "ready")
+            .filter_map(|line| line["shard"].as_u64())
+            .collect();
+        ready.sort_unstable();
+        assert_eq!(ready, (0..u64::from(SIMULATOR_SHARDS)).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn shards_auto_needs_an_api_and_a_shard_beyond_the_count_is_refused() {
+        let sim = Simulator::start(SimConfig {
+            recommended_shards: 2,
+            ..SimConfig::fast()
+        })
+        .await
+        .expect("simulator");
+        let (url, api) = (sim.url(), sim.http_url());
+        let (status, _) = tail(&["--url", &url, "--shards", "auto"], b"").await;
+        assert_eq!(status, USAGE, "no API to ask");
+        let list = [
+            "--url", &url, "--api", &api, "--shards", "auto", "--shard", "2",
+        ];
+        let (status, _) = tail(&list, b"").await;
+        assert_eq!(status, USAGE, "shard 2 of 2");
+        assert_eq!(sim.log().connections().len(), 0, "nothing connected");
+    }
+
+    #[tokio::test]
+    async fn every_shard_resumes_from_the_session_file() {
+        let sim = Simulator::start(SimConfig {
+            recommended_shards: 3,
+            max_concurrency: 3,
+            ..SimConfig::fast().with_event_rate(EventRate::PerSecond(100.0))
+        })
+        .await
+        .expect("simulator");
+        let dir = std::env::temp_dir().join(format!("tail-shards-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("sessions.json");
+        let _ = std::fs::remove_file(&file);
+        let (url, api, path) = (sim.url(), sim.http_url(), file.display().to_string());
+        let token = sim.config().token.clone();
+        let list = [
+            "--url",
+            &url,
+            "--api",
+            &api,
+            "--token",
+            &token,
+            "--shards",
+            "auto",
+            "--events",
+            "5",
+            "--json",
+            "--session",
+            &path,
+        ];
+        let (status, first) = tail(&list, b"").await;
+        assert_eq!(status, 0);
+        assert_eq!(
+            kinds(&first)
+                .iter()
+                .filter(|kind| **kind == "ready")
+                .count(),
+            3
+        );
+        let saved: SavedSessions =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("saved")).expect("JSON");
+        assert_eq!(saved.shards, 3);
+        assert_eq!(saved.len(), 3);
+
+        let (status, second) = tail(&list, b"").await;
+        assert_eq!(status, 0);
+        assert!(!kinds(&second).contains(&"ready"), "{second:?}");
+        assert_eq!(
+            sim.log().count_received_op(2),
+            3,
+            "three Identifies over both runs"
+        );
+        assert_eq!(sim.log().count_received_op(6), 3, "and three Resumes");
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 
     #[tokio::test]
@@ -774,5 +1022,65 @@ mod tests {
         assert_eq!(status, 1);
         assert!(lines.is_empty());
         std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[test]
+    fn a_stats_line_is_the_rates_between_two_snapshots() {
+        let before = Statistics::default();
+        let mut now = Statistics::default();
+        now.dispatches = 250;
+        now.bytes_inflated = 3_000_000;
+        now.reconnects = 2;
+        let line = summary(
+            3,
+            &before,
+            &now,
+            Duration::from_secs(10),
+            Some(Duration::from_micros(41_250)),
+        );
+        assert_eq!(
+            line,
+            "shard 3: 25.0 events/s, 0.30 MB/s inflated, latency 41.2 ms, 2 reconnects"
+        );
+        let quiet = summary(0, &now, &now, Duration::from_secs(1), None);
+        assert_eq!(
+            quiet,
+            "shard 0: 0.0 events/s, 0.00 MB/s inflated, latency -, 2 reconnects"
+        );
+    }
+
+    #[tokio::test]
+    async fn stats_print_a_line_per_shard_to_stderr_every_period() {
+        let config = SimConfig {
+            recommended_shards: 2,
+            ..SimConfig::fast().with_event_rate(EventRate::PerSecond(100.0))
+        };
+        let sim = Simulator::start(config).await.expect("simulator");
+        let (url, token) = (sim.url(), sim.config().token.clone());
+        let list = [
+            "--url", &url, "--token", &token, "--shards", "2", "--events", "150", "--json",
+            "--stats", "0.25",
+        ];
+        let (status, lines, _, err) = tail_all(&list, b"").await;
+        assert_eq!(status, 0);
+        assert!(kinds(&lines).contains(&"dispatch"));
+        let reports: Vec<&str> = err.lines().collect();
+        assert!(reports.len() >= 4, "two periods at least: {err}");
+        for line in &reports {
+            let (shard, rest) = line.split_once(": ").expect("shard N: …");
+            assert!(shard == "shard 0" || shard == "shard 1", "{line}");
+            let fields: Vec<&str> = rest.split(", ").collect();
+            assert_eq!(fields.len(), 4, "{line}");
+            let rate: f64 = fields[0]
+                .strip_suffix(" events/s")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{line}"));
+            assert!(rate >= 0.0);
+            assert!(fields[1].ends_with(" MB/s inflated"), "{line}");
+            assert!(fields[2].starts_with("latency "), "{line}");
+            assert_eq!(fields[3], "0 reconnects", "{line}");
+        }
+        let busy = reports.iter().any(|line| !line.contains(": 0.0 events/s"));
+        assert!(busy, "events were counted: {err}");
     }
 }

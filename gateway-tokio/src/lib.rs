@@ -1,6 +1,6 @@
 //! Discord gateway shards on tokio.
 //!
-//! A thin adapter around [`gateway_proto`]'s state machine: it opens the websocket
+//! A thin adapter around [`gateway_proto`](proto)'s state machine: it opens the websocket
 //! (async-tungstenite, rustls for `wss://`, plain `ws://` for simulators and proxies), runs
 //! the machine in one task per shard, and hands its events to the bot. Every protocol
 //! decision (heartbeats, identify or resume, close codes, rate limits, decompression) is the
@@ -23,31 +23,55 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Module map: `shard` (the user API), `driver` (the task's loop), `net` (TCP, TLS and
-//! websocket connect), `rt` (clock, timers, spawning), `queue` (identify permits), `error`.
+//! The loop and the user API are gateway-driver's, shared with the async-std adapter; this
+//! crate is its [`Runtime`](gateway_driver::Runtime) on tokio ([`Tokio`]) and names the
+//! types with it: [`Shard`] is `gateway_driver::Shard<Tokio>`.
+//!
+//! Module map: `rt` (clock, timers, spawning: the [`Tokio`] runtime), `net` (TCP, TLS and
+//! websocket connect); for many shards: `http` (`GET /gateway/bot`), `start` (recommended
+//! count, one identify queue, per-shard configs) and `stream` (a fair fan-in of their events,
+//! shutdown).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod driver;
-mod error;
+mod http;
 mod net;
-mod queue;
 mod rt;
-mod shard;
+mod start;
+mod stream;
 
-pub use error::{Error, ErrorKind};
-pub use net::default_tls_config;
-pub use queue::{InMemoryQueue, PermitFuture, Queue};
-pub use shard::{
-    Message, MessageSender, Shard, ShardBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
+pub use http::{ApiError, GatewayApi, DEFAULT_API_TIMEOUT};
+pub use rt::Tokio;
+
+/// A gateway session on tokio (see [`gateway_driver::Shard`]).
+pub type Shard = gateway_driver::Shard<Tokio>;
+
+/// A shard's settings, building shards on tokio (see [`gateway_driver::ShardBuilder`]).
+pub type ShardBuilder = gateway_driver::ShardBuilder<Tokio>;
+
+/// The identify queue of one process, on tokio's clock (see [`gateway_driver::InMemoryQueue`]).
+pub type InMemoryQueue = gateway_driver::InMemoryQueue<Tokio>;
+
+pub use gateway_driver::{
+    default_tls_config, Error, ErrorKind, Message, MessageSender, PermitFuture, Queue,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_CAPACITY,
 };
+pub use start::{
+    identify_queue, start_range, start_recommended, start_with, IntoShardBuilder, StartError,
+};
+pub use stream::{ShardItem, ShardStream};
 
-pub use async_tungstenite::tungstenite::protocol::WebSocketConfig;
-pub use gateway_proto::{
-    self as proto, command, heartbeat::Latency, queue::SessionStartLimit,
-    ratelimit::RatelimiterState, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
+pub use gateway_driver::proto::{
+    GatewayBot, GatewayBotError, SavedSessions, SessionStartLimits, ShardRange, Token,
+};
+pub use gateway_driver::{
+    command, proto, rustls, CloseCause, CloseCode, CloseFrame, Closed, Command, Compression,
     Config, ConfigBuilder, ConfigError, Dispatch, Event, EventType, EventTypeFlags,
-    IdentifyScheduler, Initiator, Intents, Next, Payload, ReceiveError, SendError, Session,
-    ShardId, State, Statistics,
+    IdentifyScheduler, Initiator, Intents, Latency, Next, Payload, RatelimiterState, ReceiveError,
+    SendError, Session, SessionStartLimit, ShardId, State, Statistics, WebSocketConfig,
 };
-pub use rustls;
+
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -1,6 +1,7 @@
 //! The tokio-only parts of the API, which the runtime-neutral suite in `gateway-tests` does
-//! not reach: `Stream`, use outside a runtime, `wss://` without a process-wide crypto
-//! provider, the connect timeout and the status accessors.
+//! not reach: `Stream`, use outside a runtime, closing before the first poll and the status
+//! accessors. (`wss://` without a process-wide crypto provider and the connect timeout are
+//! scenarios of the suite, so they run on every adapter.)
 
 use futures_util::StreamExt;
 use gateway_sim::{SimConfig, Simulator};
@@ -15,7 +16,6 @@ use std::{
     task::{Context, Poll, Waker},
     time::Duration,
 };
-use tokio::net::TcpListener;
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -84,56 +84,6 @@ async fn the_stream_yields_hello_then_ready_and_status_follows() {
     let latency = shard.latency().expect("a connection");
     assert_eq!(latency.heartbeats(), 1);
     assert_eq!(shard.statistics().heartbeats_sent, 1);
-}
-
-#[tokio::test]
-async fn wss_without_a_process_wide_crypto_provider_is_an_error_not_a_panic() {
-    // A server that accepts TCP and hangs up: the TLS handshake fails.
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("wss://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            drop(socket);
-        }
-    });
-    let mut shard = builder(&url).build(ShardId::ONE);
-    let item = tokio::time::timeout(PATIENCE, shard.next_event(EventTypeFlags::all()))
-        .await
-        .expect("in time");
-    match item {
-        Some(Err(error)) => {
-            assert_eq!(error.kind(), &ErrorKind::Connect, "{error}");
-            assert!(!error.is_fatal());
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    // The shard retries by itself: the connect failure is followed by its close event.
-    let item = shard.next_event(EventTypeFlags::all()).await;
-    assert!(matches!(item, Some(Ok(Event::Closed(_)))), "{item:?}");
-}
-
-#[tokio::test]
-async fn a_connection_that_never_answers_times_out() {
-    // Accepts TCP, never answers the websocket handshake.
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("ws://{}", listener.local_addr().expect("address"));
-    let held = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    let mut shard = builder(&url)
-        .connect_timeout(Duration::from_millis(200))
-        .build(ShardId::ONE);
-    let item = tokio::time::timeout(PATIENCE, shard.next_event(EventTypeFlags::all()))
-        .await
-        .expect("in time");
-    match item {
-        Some(Err(error)) => assert_eq!(error.kind(), &ErrorKind::Connect, "{error}"),
-        other => panic!("unexpected {other:?}"),
-    }
-    held.abort();
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
-//! The adapter's error: what went wrong, as a matchable [`ErrorKind`], plus the I/O error behind
+//! The shard's error: what went wrong, as a matchable [`ErrorKind`], plus the I/O error behind
 //! it. Whether an error is fatal is never decided here: a fatal error is the machine's final
 //! [`Closed`], which gateway-proto derived from its close-code table.
 
+use crate::runtime::BoxError;
 use gateway_proto::{Closed, Next, ReceiveError, SendError};
 use std::{fmt, sync::Arc};
 
@@ -15,7 +16,8 @@ pub enum ErrorKind {
     /// Opening a connection failed or timed out (DNS, TCP, TLS, websocket handshake). The
     /// shard retries with backoff.
     Connect,
-    /// Used outside a tokio runtime: the shard's task could not be spawned.
+    /// Used outside the adapter's runtime (a tokio shard polled where no tokio runtime
+    /// runs): the shard's task could not be spawned. Polling again inside one starts it.
     NoRuntime,
     /// The gateway sent data that could not be decoded; the shard already reconnected or
     /// skipped it.
@@ -27,7 +29,8 @@ pub enum ErrorKind {
     Transport,
 }
 
-/// An error of a shard or of its sender.
+/// An error of a shard or of its sender: an [`ErrorKind`] and, for I/O failures, the error
+/// behind it as [`source`](std::error::Error::source).
 #[derive(Clone, Debug)]
 pub struct Error {
     kind: ErrorKind,
@@ -46,6 +49,14 @@ impl Error {
         Self {
             kind,
             source: Some(Arc::new(source)),
+        }
+    }
+
+    /// An error whose source came from the runtime (see [`BoxError`]).
+    pub(crate) fn from_boxed(kind: ErrorKind, source: BoxError) -> Self {
+        Self {
+            kind,
+            source: Some(Arc::from(source)),
         }
     }
 
@@ -70,7 +81,7 @@ impl fmt::Display for Error {
                 None => write!(f, "shard stopped: {:?}", closed.cause)?,
             },
             ErrorKind::Connect => f.write_str("connecting failed")?,
-            ErrorKind::NoRuntime => f.write_str("no tokio runtime to run the shard on")?,
+            ErrorKind::NoRuntime => f.write_str("no runtime to run the shard on")?,
             ErrorKind::Receive(error) => write!(f, "bad data from the gateway: {error}")?,
             ErrorKind::Send(error) => write!(f, "command refused: {error}")?,
             ErrorKind::Transport => f.write_str("connection failed")?,

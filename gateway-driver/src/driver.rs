@@ -1,9 +1,9 @@
 //! The shard's task: the loop around gateway-proto's [`ShardMachine`].
 //!
-//! 1. Apply a close request, then drain every machine output: connect, send, close, ask
-//!    for an identify permit, deliver an event.
-//! 2. Publish the status snapshot; if the deadline is due, handle it at once and go to 1
-//!    (tokio's coop budget may leave an elapsed sleep pending, so the clock is checked).
+//! 1. Apply a close request, publish the status snapshot, then drain every machine output:
+//!    connect, send, close, ask for an identify permit, deliver an event.
+//! 2. If the deadline is due, handle it at once and go to 1 (a runtime may leave an elapsed
+//!    timer pending, as tokio's coop budget can, so the clock is checked).
 //! 3. Wait for the first of: the deadline, a close request, room in the event channel for
 //!    events already drained, socket I/O (reads only while the event channel has room), the
 //!    connection attempt, the identify permit, a user command (while the machine's queue has
@@ -12,21 +12,25 @@
 //! Backpressure from a slow reader stops socket reads, never timers: heartbeats keep going,
 //! memory stays bounded, and a reader stalled for longer than a heartbeat interval makes the
 //! machine see a zombie (its ACK is unread) and resume, which loses nothing.
-//! Every protocol decision is the machine's; this file only moves bytes and instants.
+//! Every protocol decision is the machine's; this file only moves bytes and instants. It is
+//! generic over the [`Runtime`], which supplies the clock, the timer, spawning and sockets.
 
 use crate::{
     error::{Error, ErrorKind},
     net::{self, Connector, Socket},
     queue::{PermitFuture, Queue},
-    rt::{self, now},
+    runtime::{self, Runtime, Timer},
     shard::Status,
 };
 use async_tungstenite::tungstenite::{self, protocol::frame::coding::CloseCode, Message as Ws};
 use futures_util::{SinkExt, StreamExt};
-use gateway_proto::{CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State};
+use gateway_proto::{
+    telemetry::Telemetry, CloseCause, CloseFrame, Event, Message, Next, Output, ShardMachine, State,
+};
 use std::{
     collections::VecDeque,
     future::{poll_fn, Future},
+    marker::PhantomData,
     pin::Pin,
     sync::{Arc, Mutex, PoisonError},
     task::Poll,
@@ -40,11 +44,11 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// What the user side reads.
 pub(crate) type Item = Result<Event, Error>;
 
-type Connecting = Pin<Box<dyn Future<Output = Result<Socket, Error>> + Send>>;
+type Connecting<R> = Pin<Box<dyn Future<Output = Result<Socket<R>, Error>> + Send>>;
 
 /// Everything the shard's task owns.
 #[derive(Debug)]
-pub(crate) struct Driver {
+pub(crate) struct Driver<R> {
     pub(crate) machine: ShardMachine,
     pub(crate) queue: Arc<dyn Queue>,
     pub(crate) connector: Connector,
@@ -53,18 +57,32 @@ pub(crate) struct Driver {
     pub(crate) close: watch::Receiver<Option<CloseFrame>>,
     pub(crate) status: Arc<Mutex<Status>>,
     pub(crate) stopped: watch::Sender<bool>,
+    /// The shard's span and metrics, updated after every step.
+    pub(crate) telemetry: Telemetry,
+    pub(crate) runtime: PhantomData<fn() -> R>,
 }
 
 /// The connection-shaped state of the loop.
-#[derive(Default)]
-struct Io {
-    socket: Option<Socket>,
+struct Io<R: Runtime> {
+    socket: Option<Socket<R>>,
     /// Frames waiting to be written.
     outgoing: VecDeque<Ws>,
-    connecting: Option<Connecting>,
+    connecting: Option<Connecting<R>>,
     permit: Option<PermitFuture>,
     /// Drained items the event channel had no room for.
     pending: VecDeque<Item>,
+}
+
+impl<R: Runtime> Default for Io<R> {
+    fn default() -> Self {
+        Self {
+            socket: None,
+            outgoing: VecDeque::new(),
+            connecting: None,
+            permit: None,
+            pending: VecDeque::new(),
+        }
+    }
 }
 
 /// What happened on the socket.
@@ -75,22 +93,23 @@ enum SocketEvent {
 }
 
 /// One thing the loop waited for.
-enum Wake {
+enum Wake<R: Runtime> {
     Deadline,
     Close,
     ShardDropped,
     Socket(SocketEvent),
     /// Boxed: a socket is large and this enum is built on every wake.
-    Connected(Box<Result<Socket, Error>>),
+    Connected(Box<Result<Socket<R>, Error>>),
     Permit,
     Command(Option<String>),
 }
 
-impl Driver {
+impl<R: Runtime> Driver<R> {
     /// Runs the shard until it stops and its events are handed over (or nobody listens).
     pub(crate) async fn run(mut self) {
-        let mut io = Io::default();
-        let mut sleep = rt::Timer::new();
+        let mut io = Io::<R>::default();
+        // Armed below whenever the machine has a deadline; only polled then.
+        let mut sleep = R::timer(R::now());
         let mut close_open = true;
         let mut commands_open = true;
         let capacity = self.machine.config().queue_capacity();
@@ -98,12 +117,13 @@ impl Driver {
             if close_open && self.close.has_changed().unwrap_or(false) {
                 let frame = self.close.borrow_and_update().clone();
                 if let Some(frame) = frame {
-                    self.machine.close(now(), frame);
+                    self.machine.close(R::now(), frame);
                 }
             }
+            // Before the events go out: a reader never sees an event newer than the status.
+            self.publish(R::now());
             self.drain(&mut io).await;
-            let now = now();
-            self.publish(now);
+            let now = R::now();
             if self.machine.state() == State::Closed {
                 io.connecting = None;
                 io.permit = None;
@@ -146,7 +166,7 @@ impl Driver {
                     }
                     continue;
                 }
-                event = socket_io(socket, outgoing, read), if socket.is_some() => {
+                event = socket_io::<R>(socket, outgoing, read), if socket.is_some() => {
                     Wake::Socket(event)
                 }
                 result = some(connecting), if connecting.is_some() => Wake::Connected(Box::new(result)),
@@ -158,8 +178,8 @@ impl Driver {
     }
 
     /// Feeds what the loop woke for to the machine.
-    fn handle(&mut self, io: &mut Io, wake: Wake, commands_open: &mut bool) {
-        let now = now();
+    fn handle(&mut self, io: &mut Io<R>, wake: Wake<R>, commands_open: &mut bool) {
+        let now = R::now();
         match wake {
             Wake::Deadline => self.machine.handle_timeout(now),
             Wake::Close => {
@@ -205,7 +225,7 @@ impl Driver {
         }
     }
 
-    fn on_message(&mut self, io: &mut Io, now: Instant, message: Ws) {
+    fn on_message(&mut self, io: &mut Io<R>, now: Instant, message: Ws) {
         match message {
             Ws::Text(text) => self
                 .machine
@@ -218,7 +238,7 @@ impl Driver {
                 self.machine.handle_close(now, frame);
                 if let Some(socket) = io.socket.take() {
                     // Reading on lets tungstenite answer the close frame and see the end.
-                    rt::spawn(finish(socket));
+                    R::spawn(finish::<R>(socket));
                 }
                 io.outgoing.clear();
             }
@@ -226,14 +246,14 @@ impl Driver {
         }
     }
 
-    fn socket_lost(&mut self, io: &mut Io, now: Instant) {
+    fn socket_lost(&mut self, io: &mut Io<R>, now: Instant) {
         io.socket = None;
         io.outgoing.clear();
         self.machine.handle_close(now, None);
     }
 
     /// Acts on every output the machine has, in order.
-    async fn drain(&mut self, io: &mut Io) {
+    async fn drain(&mut self, io: &mut Io<R>) {
         while let Some(output) = self.machine.poll_output() {
             match output {
                 Output::Connect(url) => {
@@ -245,7 +265,8 @@ impl Driver {
                     tracing::debug!(shard = %self.machine.id(), %url, "connecting");
                     io.socket = None;
                     io.outgoing.clear();
-                    io.connecting = Some(Box::pin(net::connect(url, self.connector.clone())));
+                    let connect = net::connect::<R>(url, self.connector.clone());
+                    io.connecting = Some(Box::pin(connect));
                 }
                 Output::Send(text) => {
                     if io.socket.is_some() {
@@ -259,12 +280,12 @@ impl Driver {
                     let outgoing = std::mem::take(&mut io.outgoing);
                     // The close frame leaves before any new connection opens, so the gateway
                     // sees this session's connections in order.
-                    send_close(&mut socket, outgoing, frame).await;
+                    send_close::<R>(&mut socket, outgoing, frame).await;
                     if self.machine.state() == State::Closed {
                         // The last connection: close() returns once the gateway answered.
-                        finish(socket).await;
+                        finish::<R>(socket).await;
                     } else {
-                        rt::spawn(finish(socket));
+                        R::spawn(finish::<R>(socket));
                     }
                 }
                 Output::RequestIdentify => {
@@ -281,7 +302,7 @@ impl Driver {
     }
 
     /// Hands an item to the user side, keeping order; parks it if the channel is full.
-    fn deliver(&self, io: &mut Io, item: Item) {
+    fn deliver(&self, io: &mut Io<R>, item: Item) {
         if !io.pending.is_empty() {
             io.pending.push_back(item);
             return;
@@ -295,6 +316,7 @@ impl Driver {
     fn publish(&mut self, now: Instant) {
         let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
         status.update(&mut self.machine, now);
+        self.telemetry.observe(&self.machine, now);
     }
 }
 
@@ -310,8 +332,8 @@ fn item(event: Event) -> Item {
 }
 
 /// Writes what is queued and flushes; with `read`, also waits for the next message.
-async fn socket_io(
-    socket: &mut Option<Socket>,
+async fn socket_io<R: Runtime>(
+    socket: &mut Option<Socket<R>>,
     outgoing: &mut VecDeque<Ws>,
     read: bool,
 ) -> SocketEvent {
@@ -350,7 +372,7 @@ async fn socket_io(
 }
 
 /// Writes what was queued before the close, then the close frame, within [`CLOSE_TIMEOUT`].
-async fn send_close(socket: &mut Socket, outgoing: VecDeque<Ws>, frame: CloseFrame) {
+async fn send_close<R: Runtime>(socket: &mut Socket<R>, outgoing: VecDeque<Ws>, frame: CloseFrame) {
     let frame = tungstenite::protocol::CloseFrame {
         code: CloseCode::from(frame.code),
         reason: frame.reason.into_owned().into(),
@@ -361,15 +383,15 @@ async fn send_close(socket: &mut Socket, outgoing: VecDeque<Ws>, frame: CloseFra
         }
         socket.send(Ws::Close(Some(frame))).await
     };
-    if let Some(Err(error)) = rt::timeout(CLOSE_TIMEOUT, send).await {
+    if let Some(Err(error)) = runtime::timeout::<R, _>(CLOSE_TIMEOUT, send).await {
         tracing::debug!(%error, "sending the close frame");
     }
 }
 
 /// Reads a connection the machine is done with until it ends (tungstenite answers a close
 /// frame and sees the peer's), within [`CLOSE_TIMEOUT`].
-async fn finish(mut socket: Socket) {
-    let _ = rt::timeout(CLOSE_TIMEOUT, async {
+async fn finish<R: Runtime>(mut socket: Socket<R>) {
+    let _ = runtime::timeout::<R, _>(CLOSE_TIMEOUT, async {
         while let Some(Ok(_)) = socket.next().await {}
     })
     .await;

@@ -3,7 +3,8 @@
 //! [`Config`]).
 //!
 //! A shard is a handle on a task that runs the protocol (see `driver.rs`). The task is spawned
-//! on the first poll, so building a shard needs no runtime. Events arrive through a bounded
+//! on the first poll, so building a shard needs no runtime. [`Shard`] and [`ShardBuilder`]
+//! name their [`Runtime`] as a type parameter; adapters fix it with type aliases. Events arrive through a bounded
 //! channel, which makes every read cancel-safe: an event is either still in the channel or
 //! returned, never lost in a dropped future.
 
@@ -12,17 +13,19 @@ use crate::{
     error::{Error, ErrorKind},
     net::{self, Connector},
     queue::{default_queue, Queue},
-    rt::{self, now},
+    runtime::Runtime,
 };
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use futures_util::Stream;
 use gateway_proto::{
-    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, user_frame, CloseFrame,
-    Closed, Command, Config, Event, EventTypeFlags, Intents, SendError, Session, ShardId,
-    ShardMachine, State, Statistics,
+    check_user_payload, heartbeat::Latency, ratelimit::RatelimiterState, telemetry::Telemetry,
+    user_frame, CloseFrame, Closed, Command, Config, Event, EventTypeFlags, Intents, SendError,
+    Session, ShardId, ShardMachine, State, Statistics,
 };
 use rustls::ClientConfig;
 use std::{
+    fmt,
+    marker::PhantomData,
     pin::Pin,
     sync::{Arc, Mutex, PoisonError},
     task::{Context, Poll},
@@ -48,28 +51,58 @@ pub enum Message {
 }
 
 /// A shard's settings: gateway-proto's [`Config`] plus what only the adapter needs (identify
-/// queue, TLS, timeouts, buffer sizes). Clones share the identify queue.
-#[derive(Clone, Debug)]
+/// queue, TLS, timeouts, buffer sizes). Clones share the identify queue. `R` is the runtime
+/// the shards it builds run on.
 #[must_use]
-pub struct ShardBuilder {
+pub struct ShardBuilder<R> {
     config: Config,
     queue: Arc<dyn Queue>,
     tls: Option<Arc<ClientConfig>>,
     connect_timeout: Duration,
     event_capacity: usize,
     websocket: Option<WebSocketConfig>,
+    runtime: PhantomData<fn() -> R>,
 }
 
-impl ShardBuilder {
-    /// Settings around `config`, with the process-wide identify queue.
+impl<R> Clone for ShardBuilder<R> {
+    /// The same settings; the clone shares the identify queue.
+    fn clone(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            queue: self.queue.clone(),
+            tls: self.tls.clone(),
+            connect_timeout: self.connect_timeout,
+            event_capacity: self.event_capacity,
+            websocket: self.websocket,
+            runtime: PhantomData,
+        }
+    }
+}
+
+impl<R: Runtime> fmt::Debug for ShardBuilder<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShardBuilder")
+            .field("config", &self.config)
+            .field("queue", &self.queue)
+            .field("tls", &self.tls)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("event_capacity", &self.event_capacity)
+            .field("websocket", &self.websocket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> ShardBuilder<R> {
+    /// Settings around `config`, with the process-wide identify queue of runtime `R`.
     pub fn new(config: Config) -> Self {
         Self {
             config,
-            queue: default_queue(),
+            queue: default_queue::<R>(),
             tls: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             event_capacity: DEFAULT_EVENT_CAPACITY,
             websocket: None,
+            runtime: PhantomData,
         }
     }
 
@@ -112,7 +145,7 @@ impl ShardBuilder {
     }
 
     /// A shard with these settings. Needs no runtime until it is first polled.
-    pub fn build(&self, id: ShardId) -> Shard {
+    pub fn build(&self, id: ShardId) -> Shard<R> {
         let max_message_size = self.config.max_message_size();
         let websocket = match self.websocket {
             Some(config) => config
@@ -121,7 +154,7 @@ impl ShardBuilder {
             None => net::websocket_config(max_message_size),
         };
         let mut machine = ShardMachine::new(id, self.config.clone());
-        let status = Arc::new(Mutex::new(Status::new(&mut machine)));
+        let status = Arc::new(Mutex::new(Status::new(&mut machine, R::now())));
         let (events_tx, events) = mpsc::channel(self.event_capacity);
         let (commands_tx, commands) = mpsc::channel(self.config.queue_capacity());
         let (close_tx, close) = watch::channel(None);
@@ -139,6 +172,8 @@ impl ShardBuilder {
             close,
             status: status.clone(),
             stopped: stopped_tx,
+            telemetry: Telemetry::new(id),
+            runtime: PhantomData,
         };
         Shard {
             id,
@@ -166,13 +201,13 @@ pub(crate) struct Status {
 }
 
 impl Status {
-    fn new(machine: &mut ShardMachine) -> Self {
+    fn new(machine: &mut ShardMachine, now: Instant) -> Self {
         Self {
             state: machine.state(),
             session: machine.session().cloned(),
             latency: None,
             statistics: machine.stats().clone(),
-            ratelimiter: machine.ratelimiter(now()),
+            ratelimiter: machine.ratelimiter(now),
         }
     }
 
@@ -195,7 +230,8 @@ impl Status {
 }
 
 /// One gateway session: connects, identifies or resumes, heartbeats, reconnects, and yields
-/// events until a fatal close or [`close`](Self::close).
+/// events until a fatal close or [`close`](Self::close). Its task runs on runtime `R`;
+/// adapters name the type with `R` fixed (`gateway_tokio::Shard`).
 ///
 /// Method kinds:
 /// - reading: [`next_event`](Self::next_event), [`next_message`](Self::next_message) and
@@ -210,31 +246,31 @@ impl Status {
 /// shard's own recovery; a fatal one ([`Error::is_fatal`]) is the last item before `None`.
 ///
 /// ```no_run
-/// use gateway_tokio::{EventTypeFlags, Intents, Shard, ShardId};
+/// use gateway_driver::{EventTypeFlags, Intents, Runtime, Shard, ShardId};
 ///
-/// # async fn run() {
-/// let mut shard = Shard::new(ShardId::ONE, "token", Intents::GUILD_MESSAGES);
-/// while let Some(item) = shard.next_event(EventTypeFlags::all()).await {
-///     match item {
-///         Ok(event) => println!("{:?}", event.kind()),
-///         Err(error) if error.is_fatal() => break,
-///         Err(error) => eprintln!("{error}"),
+/// async fn run<R: Runtime>() {
+///     let mut shard = Shard::<R>::new(ShardId::ONE, "token", Intents::GUILD_MESSAGES);
+///     while let Some(item) = shard.next_event(EventTypeFlags::all()).await {
+///         match item {
+///             Ok(event) => println!("{:?}", event.kind()),
+///             Err(error) if error.is_fatal() => break,
+///             Err(error) => eprintln!("{error}"),
+///         }
 ///     }
 /// }
-/// # }
 /// ```
 #[derive(Debug)]
-pub struct Shard {
+pub struct Shard<R> {
     id: ShardId,
     /// The task, until it is spawned.
-    driver: Option<Driver>,
+    driver: Option<Driver<R>>,
     events: mpsc::Receiver<Item>,
     sender: MessageSender,
     status: Arc<Mutex<Status>>,
     stopped: watch::Receiver<bool>,
 }
 
-impl Shard {
+impl<R: Runtime> Shard<R> {
     /// A shard connecting to Discord with default settings.
     pub fn new(id: ShardId, token: &str, intents: Intents) -> Self {
         Self::with_config(id, Config::new(token, intents))
@@ -246,7 +282,7 @@ impl Shard {
     }
 
     /// Settings to build shards with (identify queue, TLS, timeouts).
-    pub fn builder(config: Config) -> ShardBuilder {
+    pub fn builder(config: Config) -> ShardBuilder<R> {
         ShardBuilder::new(config)
     }
 
@@ -343,21 +379,22 @@ impl Shard {
         self.status.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Spawns the task on the current runtime if it is not running yet.
+    /// Spawns the task on the runtime if it is not running yet.
     fn start(&mut self) -> Result<(), Error> {
         if self.driver.is_none() {
             return Ok(());
         }
-        rt::check_runtime().map_err(|error| Error::with_source(ErrorKind::NoRuntime, error))?;
-        if let Some(driver) = self.driver.take() {
-            let span = tracing::debug_span!("shard", id = %self.id);
-            rt::spawn(driver.run().instrument(span));
+        R::check_spawn().map_err(|error| Error::from_boxed(ErrorKind::NoRuntime, error))?;
+        if let Some(mut driver) = self.driver.take() {
+            // `shard{shard=N session=…}`: every line of the task says which shard it is about.
+            let span = driver.telemetry.span();
+            R::spawn(driver.run().instrument(span));
         }
         Ok(())
     }
 }
 
-impl Stream for Shard {
+impl<R: Runtime> Stream for Shard<R> {
     type Item = Result<Event, Error>;
 
     /// Every event, as [`next_event`](Shard::next_event) with all flags.
@@ -424,14 +461,27 @@ impl MessageSender {
 mod tests {
     use super::*;
 
+    use crate::test_runtime::{Other, Paused};
+
     #[test]
     fn builders_share_one_identify_queue_unless_given_another() {
         let config = Config::new("token", Intents::GUILDS);
-        let first = ShardBuilder::new(config.clone());
-        let second = ShardBuilder::new(config.clone());
-        assert!(Arc::ptr_eq(&first.queue, &second.queue), "the process-wide default");
-        let own: Arc<dyn Queue> = Arc::new(crate::InMemoryQueue::new(16));
-        let custom = ShardBuilder::new(config).queue(own.clone());
+        let first = ShardBuilder::<Paused>::new(config.clone());
+        let second = ShardBuilder::<Paused>::new(config.clone());
+        assert!(
+            Arc::ptr_eq(&first.queue, &second.queue),
+            "the process-wide default"
+        );
+        let own: Arc<dyn Queue> = Arc::new(crate::InMemoryQueue::<Paused>::new(16));
+        let custom = ShardBuilder::<Paused>::new(config).queue(own.clone());
         assert!(Arc::ptr_eq(&custom.clone().queue, &own), "clones share it");
+    }
+
+    #[test]
+    fn each_runtime_has_its_own_default_queue() {
+        let config = Config::new("token", Intents::GUILDS);
+        let paused = ShardBuilder::<Paused>::new(config.clone());
+        let other = ShardBuilder::<Other>::new(config);
+        assert!(!Arc::ptr_eq(&paused.queue, &other.queue));
     }
 }

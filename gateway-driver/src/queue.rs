@@ -3,19 +3,23 @@
 //!
 //! Sharing is by construction: a [`ShardBuilder`](crate::ShardBuilder) holds an
 //! `Arc<dyn Queue>`, clones share it, and without an explicit queue every shard of the process
-//! uses one default queue. The scheduling rules (buckets, windows, session-start budget) live
-//! in gateway-proto; this file only parks waiters and wakes them.
+//! on one runtime uses one default queue. The scheduling rules (buckets, windows,
+//! session-start budget) live in gateway-proto; this file only parks waiters and wakes them.
 //!
 //! [`InMemoryQueue`] has no task of its own: the waiting shards drive the scheduler, each
 //! sleeping until its next deadline. A queue task would die with the runtime that spawned it,
-//! which would strand the shards of every later runtime using the process-wide queue.
+//! which would strand the shards of every later runtime using the process-wide queue. It is
+//! generic over the runtime only for its clock and timer: tokio's paused test clock must be
+//! the one the scheduler sees.
 
-use crate::rt::{self, now};
+use crate::runtime::{self, Runtime};
 use gateway_proto::{queue::SessionStartLimit, IdentifyScheduler, ShardId};
 use std::{
+    any::TypeId,
     collections::{HashMap, VecDeque},
     fmt,
     future::Future,
+    marker::PhantomData,
     pin::Pin,
     sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
     time::Instant,
@@ -33,22 +37,25 @@ pub trait Queue: fmt::Debug + Send + Sync {
 }
 
 /// The identify queue of one process: `max_concurrency` buckets, 5 s windows, and the
-/// session-start budget once it is known.
+/// session-start budget once it is known. `R` is the runtime whose clock and timer it uses
+/// (adapters name it: `gateway_tokio::InMemoryQueue`).
 ///
 /// ```
-/// use gateway_tokio::{InMemoryQueue, Shard, Config, Intents, ShardId};
+/// use gateway_driver::{Config, InMemoryQueue, Intents, Runtime, Shard, ShardId};
 /// use std::sync::Arc;
 ///
-/// let queue = Arc::new(InMemoryQueue::new(16));
-/// let config = Config::new("token", Intents::GUILDS);
-/// let builder = Shard::builder(config).queue(queue);
-/// let shards: Vec<Shard> = (0..32)
-///     .map(|n| builder.build(ShardId::new(n, 32).expect("n < 32")))
-///     .collect();
+/// fn shards<R: Runtime>() -> Vec<Shard<R>> {
+///     let queue = Arc::new(InMemoryQueue::<R>::new(16));
+///     let config = Config::new("token", Intents::GUILDS);
+///     let builder = Shard::builder(config).queue(queue);
+///     (0..32)
+///         .map(|n| builder.build(ShardId::new(n, 32).expect("n < 32")))
+///         .collect()
+/// }
 /// ```
-#[derive(Clone)]
-pub struct InMemoryQueue {
+pub struct InMemoryQueue<R> {
     inner: Arc<Mutex<Waiters>>,
+    runtime: PhantomData<fn() -> R>,
 }
 
 /// The scheduler and the shards parked on it.
@@ -59,7 +66,7 @@ struct Waiters {
     tickets: HashMap<u32, VecDeque<(u64, oneshot::Sender<()>)>>,
 }
 
-impl InMemoryQueue {
+impl<R: Runtime> InMemoryQueue<R> {
     /// A queue with `max_concurrency` buckets and Discord's 5 s window.
     pub fn new(max_concurrency: u32) -> Self {
         Self::from_scheduler(IdentifyScheduler::new(max_concurrency))
@@ -74,6 +81,7 @@ impl InMemoryQueue {
         };
         Self {
             inner: Arc::new(Mutex::new(waiters)),
+            runtime: PhantomData,
         }
     }
 
@@ -81,12 +89,12 @@ impl InMemoryQueue {
     pub fn set_session_start_limit(&self, limit: SessionStartLimit) {
         lock(&self.inner)
             .scheduler
-            .set_session_start_limit(now(), limit);
+            .set_session_start_limit(R::now(), limit);
     }
 
     /// The session-start budget, if one was set.
     pub fn session_start_limit(&self) -> Option<SessionStartLimit> {
-        lock(&self.inner).scheduler.session_start_limit(now())
+        lock(&self.inner).scheduler.session_start_limit(R::now())
     }
 
     /// How many shards wait for a permit.
@@ -95,14 +103,24 @@ impl InMemoryQueue {
     }
 }
 
-impl Default for InMemoryQueue {
+impl<R> Clone for InMemoryQueue<R> {
+    /// Another handle on the same queue.
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            runtime: PhantomData,
+        }
+    }
+}
+
+impl<R: Runtime> Default for InMemoryQueue<R> {
     /// One bucket (`max_concurrency` 1), as for most bots.
     fn default() -> Self {
         Self::new(1)
     }
 }
 
-impl fmt::Debug for InMemoryQueue {
+impl<R> fmt::Debug for InMemoryQueue<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let waiters = lock(&self.inner);
         f.debug_struct("InMemoryQueue")
@@ -113,7 +131,7 @@ impl fmt::Debug for InMemoryQueue {
     }
 }
 
-impl Queue for InMemoryQueue {
+impl<R: Runtime> Queue for InMemoryQueue<R> {
     fn request(&self, shard: ShardId) -> PermitFuture {
         let number = shard.number();
         let (sender, mut permit) = oneshot::channel();
@@ -123,7 +141,7 @@ impl Queue for InMemoryQueue {
             waiters.next_ticket += 1;
             let queue = waiters.tickets.entry(number).or_default();
             queue.push_back((ticket, sender));
-            waiters.scheduler.request(now(), number);
+            waiters.scheduler.request(R::now(), number);
             ticket
         };
         let guard = Withdraw {
@@ -133,15 +151,16 @@ impl Queue for InMemoryQueue {
         };
         Box::pin(async move {
             loop {
-                let next = lock(&guard.inner).grant(now());
+                let next = lock(&guard.inner).grant(R::now());
                 let Some(at) = next else {
                     // Nothing else waits: the permit (or the queue's end) is all to wait for.
                     let _ = (&mut permit).await;
                     return;
                 };
                 tokio::select! {
+                    biased;
                     _ = &mut permit => return,
-                    () = rt::sleep_until(at) => {}
+                    () = runtime::sleep_until::<R>(at) => {}
                 }
             }
         })
@@ -192,11 +211,15 @@ impl Drop for Withdraw {
     }
 }
 
-/// The queue of every shard built without one: one per process, never one per config.
-pub(crate) fn default_queue() -> Arc<dyn Queue> {
-    static DEFAULT: OnceLock<Arc<dyn Queue>> = OnceLock::new();
-    DEFAULT
-        .get_or_init(|| Arc::new(InMemoryQueue::default()))
+/// The queue of every shard on `R` built without one: one per process and runtime, never one
+/// per config. Runtimes do not share it: each queue sleeps on its own runtime's timer.
+pub(crate) fn default_queue<R: Runtime>() -> Arc<dyn Queue> {
+    static DEFAULTS: OnceLock<Mutex<HashMap<TypeId, Arc<dyn Queue>>>> = OnceLock::new();
+    let defaults = DEFAULTS.get_or_init(Mutex::default);
+    let mut defaults = defaults.lock().unwrap_or_else(PoisonError::into_inner);
+    defaults
+        .entry(TypeId::of::<R>())
+        .or_insert_with(|| Arc::new(InMemoryQueue::<R>::default()))
         .clone()
 }
 
@@ -208,7 +231,10 @@ fn lock(inner: &Mutex<Waiters>) -> MutexGuard<'_, Waiters> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_runtime::Paused;
     use std::time::Duration;
+
+    type InMemoryQueue = super::InMemoryQueue<Paused>;
 
     fn shard(number: u32) -> ShardId {
         ShardId::new(number, 8).expect("number < 8")
@@ -216,7 +242,10 @@ mod tests {
 
     #[test]
     fn the_default_queue_is_one_per_process() {
-        assert!(Arc::ptr_eq(&default_queue(), &default_queue()));
+        assert!(Arc::ptr_eq(
+            &default_queue::<Paused>(),
+            &default_queue::<Paused>()
+        ));
     }
 
     #[tokio::test(start_paused = true)]
