@@ -43,6 +43,9 @@ fn captured(session: impl FnOnce()) -> String {
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(Level::TRACE)
+        // Plain text whatever features the workspace unifies (`ansi` is on in `cargo test
+        // --workspace`, as gateway-tests enables tracing-subscriber's defaults).
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, session);

@@ -361,6 +361,7 @@ macro_rules! adapter {
         struct $name;
 
         /// The adapter's shard, wrapped so the suite's trait can be implemented for it.
+        #[derive(Debug)]
         struct AdapterShard($krate::Shard);
 
         /// The adapter's sender, wrapped likewise.

@@ -1,19 +1,17 @@
-//! One whole session of a gateway-tokio shard against gateway-sim, shared by the telemetry
-//! suites (`metrics.rs`, `secrets.rs`): connect and identify, READY and its GUILD_CREATEs,
+//! One whole session of a shard (either runtime's, through the suite's [`TestShard`]) against
+//! gateway-sim, shared by the telemetry suites (`telemetry/metrics.rs`, `telemetry/secrets.rs`): connect and identify, READY and its GUILD_CREATEs,
 //! dispatches, heartbeats, a dropped socket and a resume, Reconnect (op 7) and a resume, a
 //! command, then a user close. Each step waits for the shard to show it, so what the suites
 //! then check (recorded metrics, log lines) covers a known history.
 
 use gateway_proto::{
     command::{Status, UpdatePresence},
-    queue::IdentifyScheduler,
-    CloseCause, CloseFrame, Event, EventTypeFlags, Statistics,
+    CloseCause, CloseFrame, Event, EventTypeFlags, ShardId, Statistics,
 };
 use gateway_sim::Simulator;
-use gateway_tests::{connection, PATIENCE};
-use gateway_tokio::{InMemoryQueue, Shard};
+use gateway_tests::{connection, TestSender, TestShard, PATIENCE};
 use serde_json::json;
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 /// What the session did, as the test saw it.
 pub struct Outcome {
@@ -31,13 +29,6 @@ pub struct Outcome {
     pub statistics: Statistics,
 }
 
-/// A queue without identify window, as the simulator's test config has none.
-pub fn queue() -> Arc<InMemoryQueue> {
-    Arc::new(InMemoryQueue::from_scheduler(
-        IdentifyScheduler::new(1).with_window(Duration::ZERO),
-    ))
-}
-
 /// What the test read so far.
 #[derive(Debug, Default)]
 struct Seen {
@@ -47,7 +38,7 @@ struct Seen {
 
 /// Reads events until `pick` accepts one, within [`PATIENCE`]; non-fatal errors are kept.
 async fn until<T>(
-    shard: &mut Shard,
+    shard: &mut impl TestShard,
     seen: &mut Seen,
     what: &str,
     mut pick: impl FnMut(&Event) -> Option<T>,
@@ -63,8 +54,8 @@ async fn until<T>(
                     return value;
                 }
             }
-            Ok(Some(Err(error))) if !error.is_fatal() => seen.errors.push(error.to_string()),
-            Ok(Some(Err(error))) => panic!("fatal error waiting for {what}: {error}"),
+            Ok(Some(Err(error))) if !error.fatal => seen.errors.push(error.message),
+            Ok(Some(Err(error))) => panic!("fatal error waiting for {what}: {error:?}"),
             Ok(None) => panic!("the shard stopped waiting for {what}"),
             Err(_) => panic!("timed out waiting for {what}; seen {seen:?}"),
         }
@@ -72,7 +63,13 @@ async fn until<T>(
 }
 
 /// Injects `n` MESSAGE_CREATEs into `guild`, then reads until the last one arrived.
-async fn messages(sim: &Simulator, shard: &mut Shard, seen: &mut Seen, guild: u64, n: u64) {
+async fn messages(
+    sim: &Simulator,
+    shard: &mut impl TestShard,
+    seen: &mut Seen,
+    guild: u64,
+    n: u64,
+) {
     for id in 0..n {
         let d = json!({"id": (5000 + id).to_string(), "channel_id": "42", "guild_id": guild.to_string(),
                        "author": {"id": "7", "username": "tester"}, "content": "hi"});
@@ -90,10 +87,9 @@ async fn messages(sim: &Simulator, shard: &mut Shard, seen: &mut Seen, guild: u6
     .await;
 }
 
-/// Runs the whole session on `shard` (shard 3 of 4) against `sim`; returns after the close.
-pub async fn whole_session(sim: &Simulator, mut shard: Shard) -> Outcome {
+/// Runs the whole session on `shard` (shard `id`) against `sim`; returns after the close.
+pub async fn whole_session(sim: &Simulator, id: ShardId, mut shard: impl TestShard) -> Outcome {
     let mut seen = Seen::default();
-    let id = shard.id();
     let guilds = sim.guilds_for_shard([id.number(), id.total()]);
     assert!(!guilds.is_empty(), "the world has guilds for shard {id}");
     let session = until(&mut shard, &mut seen, "READY", |event| match event {
@@ -147,6 +143,7 @@ pub async fn whole_session(sim: &Simulator, mut shard: Shard) -> Outcome {
     .await;
 
     shard
+        .sender()
         .command(&UpdatePresence::new(Status::Idle, Vec::new()))
         .expect("queued");
     let deadline = tokio::time::Instant::now() + PATIENCE;

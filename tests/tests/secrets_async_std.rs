@@ -1,0 +1,12 @@
+//! `telemetry/secrets.rs` on gateway-async-std, alone in its process (see that file).
+
+#[path = "telemetry/secrets.rs"]
+mod secrets;
+mod support;
+
+gateway_tests::adapter!(AsyncStd for gateway_async_std);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_log_line_or_debug_output_of_a_whole_session_carries_the_token() {
+    secrets::no_log_line_or_debug_output_carries_the_token::<AsyncStd>().await;
+}
