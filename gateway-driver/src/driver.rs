@@ -1,13 +1,22 @@
 //! The shard's task: the loop around gateway-proto's [`ShardMachine`].
 //!
-//! 1. Apply a close request, publish the status snapshot, then drain every machine output:
-//!    connect, send, close, ask for an identify permit, deliver an event.
+//! 1. Apply a close request, update the telemetry (span, metrics), then drain every machine
+//!    output: connect, send, close, ask for an identify permit, collect an event for the reader.
 //! 2. If the deadline is due, handle it at once and go to 1 (a runtime may leave an elapsed
 //!    timer pending, as tokio's coop budget can, so the clock is checked).
-//! 3. Wait for the first of: the deadline, a close request, room in the event channel for
-//!    events already drained, socket I/O (reads only while the event channel has room), the
+//! 3. If the socket already holds another message and the batch is short of [`MAX_BATCH`]
+//!    messages (and the collected events still fit in the channel), feed it and go to 1.
+//! 4. Publish the status snapshot, hand the collected events to the channel at once, then wait
+//!    for the first of: the deadline, a close request, room in the event channel for events
+//!    still collected, socket I/O (reads only while the event channel has room), the
 //!    connection attempt, the identify permit, a user command (while the machine's queue has
 //!    room). Feed it to the machine with the current time and go to 1.
+//!
+//! Step 3 makes a burst cost one wake of the reader per batch instead of one per message (the
+//! reader usually runs on another thread, and a wake per message is a futex call and a context
+//! switch each), and skips the wait's bookkeeping for messages that are already there. Timers
+//! and close requests are still checked between the messages of a batch; commands wait for
+//! the end of the batch, at most [`MAX_BATCH`] messages.
 //!
 //! Backpressure from a slow reader stops socket reads, never timers: heartbeats keep going,
 //! memory stays bounded, and a reader stalled for longer than a heartbeat interval makes the
@@ -41,6 +50,9 @@ use tokio::sync::{mpsc, watch};
 /// How long a closing connection may take to send its close frame and hear the answer.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Most socket messages fed to the machine between two hand-overs to the reader.
+const MAX_BATCH: usize = 32;
+
 /// What the user side reads.
 pub(crate) type Item = Result<Event, Error>;
 
@@ -69,7 +81,8 @@ struct Io<R: Runtime> {
     outgoing: VecDeque<Ws>,
     connecting: Option<Connecting<R>>,
     permit: Option<PermitFuture>,
-    /// Drained items the event channel had no room for.
+    /// Drained items not yet in the event channel: the current batch's, and those the
+    /// channel had no room for.
     pending: VecDeque<Item>,
 }
 
@@ -113,6 +126,8 @@ impl<R: Runtime> Driver<R> {
         let mut close_open = true;
         let mut commands_open = true;
         let capacity = self.machine.config().queue_capacity();
+        // Socket messages fed since the last hand-over to the reader.
+        let mut batch = 0;
         loop {
             if close_open && self.close.has_changed().unwrap_or(false) {
                 let frame = self.close.borrow_and_update().clone();
@@ -120,8 +135,8 @@ impl<R: Runtime> Driver<R> {
                     self.machine.close(R::now(), frame);
                 }
             }
-            // Before the events go out: a reader never sees an event newer than the status.
-            self.publish(R::now());
+            // Every step, so each log line of the next step is in an up-to-date span.
+            self.telemetry.observe(&self.machine, R::now());
             self.drain(&mut io).await;
             let now = R::now();
             if self.machine.state() == State::Closed {
@@ -129,6 +144,9 @@ impl<R: Runtime> Driver<R> {
                 io.permit = None;
                 // Sends fail from now on instead of waiting in a queue nobody drains.
                 self.commands.close();
+                // `close()` returns on `stopped` and then reads the session.
+                self.publish(now);
+                self.hand_over(&mut io);
                 self.stopped.send_replace(true);
                 if io.pending.is_empty() {
                     return;
@@ -142,6 +160,17 @@ impl<R: Runtime> Driver<R> {
                 }
                 sleep.reset(at);
             }
+            if batch < MAX_BATCH && io.pending.len() < self.events.capacity() {
+                if let Poll::Ready(event) = poll_socket::<R>(&mut io).await {
+                    batch += 1;
+                    self.handle(&mut io, Wake::Socket(event), &mut commands_open);
+                    continue;
+                }
+            }
+            batch = 0;
+            // Before the events go out: a reader never sees an event newer than the status.
+            self.publish(now);
+            self.hand_over(&mut io);
             let read = io.pending.is_empty() && self.events.capacity() > 0;
             let take_commands = commands_open
                 && self.machine.state() != State::Closed
@@ -301,14 +330,26 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    /// Hands an item to the user side, keeping order; parks it if the channel is full.
+    /// Collects an item for the user side; [`hand_over`](Self::hand_over) sends it, in order.
     fn deliver(&self, io: &mut Io<R>, item: Item) {
-        if !io.pending.is_empty() {
-            io.pending.push_back(item);
-            return;
-        }
-        if let Err(mpsc::error::TrySendError::Full(item)) = self.events.try_send(item) {
-            io.pending.push_back(item);
+        io.pending.push_back(item);
+    }
+
+    /// Moves collected items into the event channel while it has room; the rest stay parked
+    /// until the reader makes room. Items for a reader that is gone are dropped.
+    fn hand_over(&self, io: &mut Io<R>) {
+        while let Some(item) = io.pending.pop_front() {
+            match self.events.try_send(item) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(item)) => {
+                    io.pending.push_front(item);
+                    return;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    io.pending.clear();
+                    return;
+                }
+            }
         }
     }
 
@@ -316,7 +357,6 @@ impl<R: Runtime> Driver<R> {
     fn publish(&mut self, now: Instant) {
         let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
         status.update(&mut self.machine, now);
-        self.telemetry.observe(&self.machine, now);
     }
 }
 
@@ -340,35 +380,53 @@ async fn socket_io<R: Runtime>(
     let Some(socket) = socket.as_mut() else {
         return std::future::pending().await;
     };
-    poll_fn(|cx| {
-        while !outgoing.is_empty() {
-            match socket.poll_ready_unpin(cx) {
-                Poll::Ready(Ok(())) => {
-                    if let Some(frame) = outgoing.pop_front() {
-                        if let Err(error) = socket.start_send_unpin(frame) {
-                            return Poll::Ready(SocketEvent::Failed(error));
-                        }
+    poll_fn(|cx| poll_io::<R>(socket, outgoing, read, cx)).await
+}
+
+/// One poll of the socket without waiting: writes what is queued and returns the next message
+/// if one is already there. `Pending` leaves the task's waker registered, as any poll does;
+/// the loop's wait polls the socket again.
+async fn poll_socket<R: Runtime>(io: &mut Io<R>) -> Poll<SocketEvent> {
+    let Some(socket) = io.socket.as_mut() else {
+        return Poll::Pending;
+    };
+    let outgoing = &mut io.outgoing;
+    poll_fn(|cx| Poll::Ready(poll_io::<R>(socket, outgoing, true, cx))).await
+}
+
+/// Writes what is queued and flushes; with `read`, also polls for the next message.
+fn poll_io<R: Runtime>(
+    socket: &mut Socket<R>,
+    outgoing: &mut VecDeque<Ws>,
+    read: bool,
+    cx: &mut std::task::Context<'_>,
+) -> Poll<SocketEvent> {
+    while !outgoing.is_empty() {
+        match socket.poll_ready_unpin(cx) {
+            Poll::Ready(Ok(())) => {
+                if let Some(frame) = outgoing.pop_front() {
+                    if let Err(error) = socket.start_send_unpin(frame) {
+                        return Poll::Ready(SocketEvent::Failed(error));
                     }
                 }
-                Poll::Ready(Err(error)) => return Poll::Ready(SocketEvent::Failed(error)),
-                Poll::Pending => break,
             }
+            Poll::Ready(Err(error)) => return Poll::Ready(SocketEvent::Failed(error)),
+            Poll::Pending => break,
         }
-        // Cheap when nothing is buffered: frames are written as they are queued.
-        if let Poll::Ready(Err(error)) = socket.poll_flush_unpin(cx) {
-            return Poll::Ready(SocketEvent::Failed(error));
-        }
-        if !read {
-            return Poll::Pending;
-        }
-        match socket.poll_next_unpin(cx) {
-            Poll::Ready(Some(Ok(message))) => Poll::Ready(SocketEvent::Message(message)),
-            Poll::Ready(Some(Err(error))) => Poll::Ready(SocketEvent::Failed(error)),
-            Poll::Ready(None) => Poll::Ready(SocketEvent::Ended),
-            Poll::Pending => Poll::Pending,
-        }
-    })
-    .await
+    }
+    // Cheap when nothing is buffered: frames are written as they are queued.
+    if let Poll::Ready(Err(error)) = socket.poll_flush_unpin(cx) {
+        return Poll::Ready(SocketEvent::Failed(error));
+    }
+    if !read {
+        return Poll::Pending;
+    }
+    match socket.poll_next_unpin(cx) {
+        Poll::Ready(Some(Ok(message))) => Poll::Ready(SocketEvent::Message(message)),
+        Poll::Ready(Some(Err(error))) => Poll::Ready(SocketEvent::Failed(error)),
+        Poll::Ready(None) => Poll::Ready(SocketEvent::Ended),
+        Poll::Pending => Poll::Pending,
+    }
 }
 
 /// Writes what was queued before the close, then the close frame, within [`CLOSE_TIMEOUT`].

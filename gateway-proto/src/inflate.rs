@@ -33,6 +33,11 @@ use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 /// The last four bytes of every complete message: the empty stored block a `Z_SYNC_FLUSH` emits.
 const SYNC_FLUSH_SUFFIX: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
+/// The zlib format without the Adler-32 checksum: a zlib-stream never ends, so the checksum
+/// that would follow its last block never arrives, and keeping it up to date cost about a
+/// tenth of the inflate time on gateway traffic.
+const INFLATE_FORMAT: DataFormat = DataFormat::ZLibIgnoreChecksum;
+
 /// Capacity kept between messages: most gateway messages inflate to less than this.
 const BASE_CAPACITY: usize = 16 * 1024;
 
@@ -116,7 +121,7 @@ impl ZlibStream {
     /// A fresh context that refuses messages inflating to more than `max_message_size` bytes.
     pub fn new(max_message_size: usize) -> Self {
         Self {
-            inflater: InflateState::new_boxed(DataFormat::Zlib),
+            inflater: InflateState::new_boxed(INFLATE_FORMAT),
             pending: Vec::new(),
             output: Vec::new(),
             max_message_size,
@@ -190,7 +195,7 @@ impl ZlibStream {
     /// Forgets all state, as for a new connection: the dictionary, any partial message, and a
     /// poisoning error.
     pub fn reset(&mut self) {
-        self.inflater.reset(DataFormat::Zlib);
+        self.inflater.reset(INFLATE_FORMAT);
         self.pending = Vec::new();
         self.output = Vec::new();
         self.poisoned = None;
