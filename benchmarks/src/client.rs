@@ -320,6 +320,10 @@ pub async fn measure_memory(
     settle().await;
     let progress = Arc::new(Progress::default());
     measure::count_heap();
+    let census = std::env::var_os("GWBENCH_CENSUS");
+    if census.is_some() {
+        measure::start_census();
+    }
     let rss_before = measure::rss_bytes();
     let heap_before = measure::heap_bytes();
     let start = Instant::now();
@@ -332,6 +336,39 @@ pub async fn measure_memory(
     .expect("every shard reads its script within 10 minutes");
     let setup_secs = start.elapsed().as_secs_f64();
     tokio::time::sleep(args.idle).await;
+    if let Some(path) = census {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("census file");
+        let _ = writeln!(
+            file,
+            "census {:?} {} {:?} {}",
+            library,
+            args.compression.name(),
+            args.case,
+            args.shards
+        );
+        let n = args.shards as isize;
+        let mut total = 0;
+        for (size, live) in measure::census_report((n / 2).max(1)) {
+            total += size as isize * live;
+            let _ = writeln!(
+                file,
+                "census: {size:>8} B x {live:>6} = {:>9.1} KiB ({:.2} per shard, {:.2} KiB/shard)",
+                (size as isize * live) as f64 / 1024.0,
+                live as f64 / n as f64,
+                (size as isize * live) as f64 / 1024.0 / n as f64
+            );
+        }
+        let _ = writeln!(
+            file,
+            "census: listed {:.1} KiB/shard",
+            total as f64 / 1024.0 / n as f64
+        );
+    }
     MemoryResult {
         library,
         compression: args.compression.name().to_owned(),

@@ -3,7 +3,7 @@
 //! allocator the bench binary installs), and raising the open-file limit for 1,000 shards.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// What the whole process (every thread) has used so far, from getrusage.
@@ -83,6 +83,90 @@ pub fn raise_fd_limit() -> u64 {
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 
+/// Slots of the size census: live blocks counted per exact size (open addressing).
+const CENSUS_SLOTS: usize = 8192;
+static CENSUS_ON: AtomicBool = AtomicBool::new(false);
+static CENSUS_SIZE: [AtomicUsize; CENSUS_SLOTS] = [const { AtomicUsize::new(0) }; CENSUS_SLOTS];
+static CENSUS_LIVE: [AtomicIsize; CENSUS_SLOTS] = [const { AtomicIsize::new(0) }; CENSUS_SLOTS];
+
+/// Sizes whose allocations print a backtrace (`GWBENCH_TRACE_SIZES=65536,11136`), 4 at most.
+static TRACE_SIZES: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
+static TRACES_LEFT: AtomicIsize = AtomicIsize::new(0);
+
+thread_local! {
+    static TRACING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn trace(size: usize) {
+    if TRACES_LEFT.load(Ordering::Relaxed) <= 0
+        || !TRACE_SIZES
+            .iter()
+            .any(|s| s.load(Ordering::Relaxed) == size)
+        || TRACING.with(|t| t.replace(true))
+    {
+        return;
+    }
+    if TRACES_LEFT.fetch_sub(1, Ordering::Relaxed) > 0 {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        eprintln!("trace: allocation of {size} B:\n{backtrace}");
+    }
+    TRACING.with(|t| t.set(false));
+}
+
+fn census(size: usize, delta: isize) {
+    if !CENSUS_ON.load(Ordering::Relaxed) || size == 0 {
+        return;
+    }
+    if delta > 0 {
+        trace(size);
+    }
+    let mut slot = size.wrapping_mul(0x9E37_79B9_7F4A_7C15) % CENSUS_SLOTS;
+    for _ in 0..CENSUS_SLOTS {
+        let key = CENSUS_SIZE[slot].load(Ordering::Relaxed);
+        if key == size
+            || (key == 0
+                && match CENSUS_SIZE[slot].compare_exchange(
+                    0,
+                    size,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => true,
+                    Err(current) => current == size,
+                })
+        {
+            CENSUS_LIVE[slot].fetch_add(delta, Ordering::Relaxed);
+            return;
+        }
+        slot = (slot + 1) % CENSUS_SLOTS;
+    }
+}
+
+/// Turns on the size census (`GWBENCH_CENSUS=1`): live blocks per exact size, from now on.
+pub fn start_census() {
+    if let Ok(sizes) = std::env::var("GWBENCH_TRACE_SIZES") {
+        for (slot, size) in TRACE_SIZES.iter().zip(sizes.split(',')) {
+            slot.store(size.trim().parse().unwrap_or(0), Ordering::SeqCst);
+        }
+        TRACES_LEFT.store(8, Ordering::SeqCst);
+    }
+    CENSUS_ON.store(true, Ordering::SeqCst);
+}
+
+/// The census's sizes whose live blocks number at least `min_count`: (size, live blocks),
+/// by live bytes, largest first.
+pub fn census_report(min_count: isize) -> Vec<(usize, isize)> {
+    let mut rows: Vec<(usize, isize)> = (0..CENSUS_SLOTS)
+        .filter_map(|slot| {
+            let size = CENSUS_SIZE[slot].load(Ordering::SeqCst);
+            let live = CENSUS_LIVE[slot].load(Ordering::SeqCst);
+            (size != 0 && live >= min_count).then_some((size, live))
+        })
+        .collect();
+    rows.sort_by_key(|&(size, live)| std::cmp::Reverse(size as isize * live));
+    rows
+}
+
 /// The system allocator, counting live heap bytes once [`count_heap`] was called.
 ///
 /// Counting is off by default so throughput runs pay one relaxed load per allocation and no
@@ -100,6 +184,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() && COUNTING.load(Ordering::Relaxed) {
             LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            census(layout.size(), 1);
         }
         ptr
     }
@@ -109,6 +194,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() && COUNTING.load(Ordering::Relaxed) {
             LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            census(layout.size(), 1);
         }
         ptr
     }
@@ -116,6 +202,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if COUNTING.load(Ordering::Relaxed) {
             LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+            census(layout.size(), -1);
         }
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(ptr, layout) }
@@ -129,6 +216,8 @@ unsafe impl GlobalAlloc for CountingAlloc {
                 new_size as isize - layout.size() as isize,
                 Ordering::Relaxed,
             );
+            census(layout.size(), -1);
+            census(new_size, 1);
         }
         new
     }

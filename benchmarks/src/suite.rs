@@ -37,6 +37,8 @@ pub struct SuiteArgs {
     pub skip_throughput: bool,
     /// Skip the memory runs.
     pub skip_memory: bool,
+    /// The libraries to run (both by default).
+    pub libraries: Vec<Library>,
 }
 
 /// One line of the results file.
@@ -116,7 +118,7 @@ pub async fn run(args: &SuiteArgs) -> std::io::Result<()> {
         for run in 0..args.runs {
             for &compression in &args.compressions {
                 for path in [Path::Typed, Path::Raw] {
-                    for library in [Library::Twilight, Library::Ours] {
+                    for &library in &args.libraries {
                         let label = format!(
                             "throughput {run} {compression} {path} {library}",
                             run = run + 1
@@ -164,7 +166,7 @@ pub async fn run(args: &SuiteArgs) -> std::io::Result<()> {
             for &compression in &args.compressions {
                 for case in [Case::Idle, Case::Burst] {
                     for &shards in &args.shard_counts {
-                        for library in [Library::Twilight, Library::Ours] {
+                        for &library in &args.libraries {
                             let label = format!(
                                 "memory {run} {compression} {case} {shards} {library}",
                                 run = run + 1

@@ -88,6 +88,9 @@ enum Command {
         skip_throughput: bool,
         #[arg(long)]
         skip_memory: bool,
+        /// Libraries to run (default both).
+        #[arg(long, value_delimiter = ',', default_value = "twilight,ours")]
+        libraries: Vec<Library>,
     },
     /// Renders the tables of a results file (and criterion's proto-level estimates).
     Report {
@@ -195,6 +198,7 @@ fn main() {
             idle_ms,
             skip_throughput,
             skip_memory,
+            libraries,
         } => {
             let args = SuiteArgs {
                 bin_dir,
@@ -208,6 +212,7 @@ fn main() {
                 idle: Duration::from_millis(idle_ms),
                 skip_throughput,
                 skip_memory,
+                libraries,
             };
             feeder_runtime()
                 .block_on(suite::run(&args))
