@@ -24,19 +24,20 @@
 //! connection can be trusted: the context returns the same error until [`ZlibStream::reset`],
 //! which the caller does when it opens a new connection (protocol.md §9.2 asks for a fresh
 //! context per connection anyway).
+//!
+//! # Backends
+//!
+//! By default the inflater is miniz_oxide (safe Rust). With the crate's `zlib-rs` feature it is
+//! zlib-rs through flate2 (the backend twilight-gateway uses): faster at building the Huffman
+//! tables that every sync-flushed message starts with, but `unsafe` code inside that
+//! dependency (this crate itself stays `forbid(unsafe_code)`). Both backends sit behind the same
+//! narrow [`backend::Inflater`] step, so the buffering, the cap, the poisoning and the shrinking
+//! below are shared, and the same tests run against either.
 
 use std::fmt;
 
-use miniz_oxide::inflate::stream::{inflate, InflateState};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
-
 /// The last four bytes of every complete message: the empty stored block a `Z_SYNC_FLUSH` emits.
 const SYNC_FLUSH_SUFFIX: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
-
-/// The zlib format without the Adler-32 checksum: a zlib-stream never ends, so the checksum
-/// that would follow its last block never arrives, and keeping it up to date cost about a
-/// tenth of the inflate time on gateway traffic.
-const INFLATE_FORMAT: DataFormat = DataFormat::ZLibIgnoreChecksum;
 
 /// Capacity kept between messages: most gateway messages inflate to less than this.
 const BASE_CAPACITY: usize = 16 * 1024;
@@ -103,7 +104,7 @@ impl std::error::Error for InflateError {}
 /// ```
 pub struct ZlibStream {
     /// The inflater and its 32 KiB window: the dictionary shared by every message.
-    inflater: Box<InflateState>,
+    inflater: backend::Inflater,
     /// Compressed bytes of the message being assembled, when it spans several frames.
     pending: Vec<u8>,
     /// Inflated bytes. Its length is the zero-initialised area reused across messages, not the
@@ -121,7 +122,7 @@ impl ZlibStream {
     /// A fresh context that refuses messages inflating to more than `max_message_size` bytes.
     pub fn new(max_message_size: usize) -> Self {
         Self {
-            inflater: InflateState::new_boxed(INFLATE_FORMAT),
+            inflater: backend::Inflater::new(),
             pending: Vec::new(),
             output: Vec::new(),
             max_message_size,
@@ -195,7 +196,7 @@ impl ZlibStream {
     /// Forgets all state, as for a new connection: the dictionary, any partial message, and a
     /// poisoning error.
     pub fn reset(&mut self) {
-        self.inflater.reset(INFLATE_FORMAT);
+        self.inflater.reset();
         self.pending = Vec::new();
         self.output = Vec::new();
         self.poisoned = None;
@@ -203,7 +204,7 @@ impl ZlibStream {
 
     /// Bytes of heap this context holds now (buffers and inflate state).
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of::<InflateState>() + self.pending.capacity() + self.output.capacity()
+        backend::Inflater::HEAP_BYTES + self.pending.capacity() + self.output.capacity()
     }
 
     /// Records `error` as final and frees the buffers: nothing in them can be used again.
@@ -246,7 +247,7 @@ fn shrink_after_large_message(buffer: &mut Vec<u8>) {
 /// Inflates one complete message (`input` ends with the sync-flush suffix) into `output`,
 /// growing it up to `max` bytes, and returns the message length.
 fn inflate_message(
-    inflater: &mut InflateState,
+    inflater: &mut backend::Inflater,
     input: &[u8],
     output: &mut Vec<u8>,
     max: usize,
@@ -269,24 +270,176 @@ fn inflate_message(
             &mut output[filled..]
         };
 
-        let step = inflate(inflater, &input[consumed..], space, MZFlush::None);
-        consumed += step.bytes_consumed;
-        if at_cap && step.bytes_written > 0 {
+        let step = inflater.step(&input[consumed..], space);
+        consumed += step.consumed;
+        if at_cap && step.written > 0 {
             return Err(InflateError::TooLarge { limit: max });
         }
-        filled += step.bytes_written;
+        filled += step.written;
 
         match step.status {
-            Ok(MZStatus::Ok) if step.bytes_consumed > 0 || step.bytes_written > 0 => {}
+            backend::Status::Progress if step.consumed > 0 || step.written > 0 => {}
             // A call that neither reads nor writes would repeat forever.
-            Ok(MZStatus::Ok) => return Err(InflateError::Corrupt),
+            backend::Status::Progress => return Err(InflateError::Corrupt),
             // The server finished the zlib stream (Discord never does); bytes after its end
             // are not part of it.
-            Ok(MZStatus::StreamEnd) if consumed == input.len() => return Ok(filled),
-            // With all input consumed, `Buf` means the inflater has emitted everything it can
-            // and waits for the next message: this one is complete.
-            Err(MZError::Buf) if consumed == input.len() => return Ok(filled),
-            Ok(_) | Err(_) => return Err(InflateError::Corrupt),
+            backend::Status::StreamEnd if consumed == input.len() => return Ok(filled),
+            // With all input consumed, "no progress possible" means the inflater has emitted
+            // everything it can and waits for the next message: this one is complete.
+            backend::Status::Stalled if consumed == input.len() => return Ok(filled),
+            backend::Status::StreamEnd | backend::Status::Stalled | backend::Status::Corrupt => {
+                return Err(InflateError::Corrupt)
+            }
+        }
+    }
+}
+
+/// The inflater proper, one implementation per backend, reduced to the one step
+/// [`inflate_message`] needs.
+mod backend {
+    /// What one inflate call did.
+    pub(super) struct Step {
+        pub(super) consumed: usize,
+        pub(super) written: usize,
+        pub(super) status: Status,
+    }
+
+    pub(super) enum Status {
+        /// The call went as far as the input or the output allowed.
+        Progress,
+        /// The zlib stream ended (a final block).
+        StreamEnd,
+        /// No progress was possible (miniz `MZError::Buf`, zlib `Z_BUF_ERROR`).
+        Stalled,
+        /// Not a valid zlib stream.
+        Corrupt,
+    }
+
+    #[cfg(not(feature = "zlib-rs"))]
+    pub(super) use self::miniz::Inflater;
+    #[cfg(feature = "zlib-rs")]
+    pub(super) use self::zlib_rs::Inflater;
+
+    #[cfg(not(feature = "zlib-rs"))]
+    mod miniz {
+        use super::{Status, Step};
+        use miniz_oxide::inflate::stream::{inflate, InflateState};
+        use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+
+        /// The zlib format without the Adler-32 checksum: a zlib-stream never ends, so the
+        /// checksum that would follow its last block never arrives, and keeping it up to date
+        /// cost about a tenth of the inflate time on gateway traffic.
+        const INFLATE_FORMAT: DataFormat = DataFormat::ZLibIgnoreChecksum;
+
+        pub(in super::super) struct Inflater(Box<InflateState>);
+
+        impl Inflater {
+            /// The inflate state, window included, is one boxed struct.
+            pub(in super::super) const HEAP_BYTES: usize = std::mem::size_of::<InflateState>();
+
+            pub(in super::super) fn new() -> Self {
+                Self(InflateState::new_boxed(INFLATE_FORMAT))
+            }
+
+            pub(in super::super) fn reset(&mut self) {
+                self.0.reset(INFLATE_FORMAT);
+            }
+
+            pub(in super::super) fn step(&mut self, input: &[u8], output: &mut [u8]) -> Step {
+                let result = inflate(&mut self.0, input, output, MZFlush::None);
+                Step {
+                    consumed: result.bytes_consumed,
+                    written: result.bytes_written,
+                    status: match result.status {
+                        Ok(MZStatus::Ok) => Status::Progress,
+                        Ok(MZStatus::StreamEnd) => Status::StreamEnd,
+                        Err(MZError::Buf) => Status::Stalled,
+                        Ok(_) | Err(_) => Status::Corrupt,
+                    },
+                }
+            }
+        }
+    }
+
+    #[cfg(feature = "zlib-rs")]
+    mod zlib_rs {
+        use super::{Status, Step};
+        use flate2::{Decompress, FlushDecompress};
+
+        /// zlib-rs's inflate state (about 10 KiB of tables and bookkeeping) plus the 32 KiB
+        /// window it allocates on first use. An estimate: flate2 does not report it.
+        const STATE_ESTIMATE: usize = 10 * 1024 + 32 * 1024;
+
+        /// zlib-rs through flate2, fed raw deflate: this type checks the two-byte zlib header
+        /// itself, so the inflater never computes the Adler-32 of a stream whose checksum never
+        /// arrives (flate2 offers no way to skip it on a zlib-wrapped stream).
+        pub(in super::super) struct Inflater {
+            raw: Decompress,
+            header_seen: bool,
+        }
+
+        impl Inflater {
+            pub(in super::super) const HEAP_BYTES: usize = STATE_ESTIMATE;
+
+            pub(in super::super) fn new() -> Self {
+                Self {
+                    raw: Decompress::new(false),
+                    header_seen: false,
+                }
+            }
+
+            pub(in super::super) fn reset(&mut self) {
+                self.raw.reset(false);
+                self.header_seen = false;
+            }
+
+            pub(in super::super) fn step(&mut self, input: &[u8], output: &mut [u8]) -> Step {
+                let mut skipped = 0;
+                if !self.header_seen {
+                    // Every message ends with the 4-byte suffix, so the first one holds the
+                    // whole header; a shorter input is not a zlib stream.
+                    match input {
+                        [cmf, flg, ..] if valid_header(*cmf, *flg) => {
+                            self.header_seen = true;
+                            skipped = 2;
+                        }
+                        _ => {
+                            return Step {
+                                consumed: 0,
+                                written: 0,
+                                status: Status::Corrupt,
+                            }
+                        }
+                    }
+                }
+                let (in_before, out_before) = (self.raw.total_in(), self.raw.total_out());
+                let result = self
+                    .raw
+                    .decompress(&input[skipped..], output, FlushDecompress::None);
+                // Both deltas are bounded by the slices just passed in.
+                let consumed =
+                    skipped + usize::try_from(self.raw.total_in() - in_before).unwrap_or(0);
+                let written = usize::try_from(self.raw.total_out() - out_before).unwrap_or(0);
+                Step {
+                    consumed,
+                    written,
+                    status: match result {
+                        Ok(flate2::Status::Ok) => Status::Progress,
+                        Ok(flate2::Status::StreamEnd) => Status::StreamEnd,
+                        Ok(flate2::Status::BufError) => Status::Stalled,
+                        Err(_) => Status::Corrupt,
+                    },
+                }
+            }
+        }
+
+        /// RFC 1950 §2.2: method 8 (deflate) with a window of at most 32 KiB, the check bits
+        /// right, and no preset dictionary (Discord never uses one).
+        fn valid_header(cmf: u8, flg: u8) -> bool {
+            cmf & 0x0f == 8
+                && cmf >> 4 <= 7
+                && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0
+                && flg & 0x20 == 0
         }
     }
 }
@@ -297,6 +450,7 @@ mod tests {
     use miniz_oxide::deflate::core::CompressorOxide;
     use miniz_oxide::deflate::stream::deflate;
     use miniz_oxide::deflate::CompressionLevel;
+    use miniz_oxide::{DataFormat, MZError, MZFlush};
     use proptest::prelude::*;
 
     const MIB: usize = 1024 * 1024;
